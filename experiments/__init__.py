@@ -1,0 +1,1 @@
+"""Experiments: running the model, replications and sweeps, and writing results."""

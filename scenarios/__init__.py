@@ -1,0 +1,1 @@
+"""Scenario files: organisations, barriers and interventions (see docs/scenarios.md)."""

@@ -1,0 +1,108 @@
+"""What is measured every step (design.md, "What is measured"), vectorised over the workforce.
+
+`measure` returns one flat dict of numbers per step; the model hands it to a Mesa
+`DataCollector`. Per-department knowledge is reported as ``knowledge_dept_<d>``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from simulation.processes.culture import payoff
+
+__all__ = ["measure", "gini", "silo_index", "first_crossing", "CHANNELS", "SCALAR_METRICS"]
+
+#: Channels through which knowledge moves, as counted in the step's events.
+CHANNELS = ("field", "direct", "esn", "collaboration", "training")
+
+SCALAR_METRICS = (
+    "mean_knowledge",
+    "coverage",
+    "idea_adoption",
+    "gini",
+    "silo_index",
+    "alignment",
+    "participation",
+    "reciprocity",
+    "reputation_hoarders",
+    "reputation_others",
+    "mean_tie_strength",
+    "asks",
+    "helps",
+    "refusals",
+    "posts",
+    *CHANNELS,
+)
+
+
+def gini(values: np.ndarray) -> float:
+    """Gini coefficient of non-negative values (0 = equal, 1 = one person has everything)."""
+    v = np.sort(np.asarray(values, dtype=float))
+    n, total = v.size, v.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    ranks = np.arange(1, n + 1)
+    return float((2.0 * (ranks * v).sum() / (n * total)) - (n + 1.0) / n)
+
+
+def silo_index(knowledge: np.ndarray, department: np.ndarray, membership: sp.csr_array) -> float:
+    """Share of the variance of knowledge that lies between departments (mean over topics).
+
+    0 means departments know the same things; 1 means everyone knows exactly what their
+    department knows and departments differ.
+    """
+    size = np.bincount(department).astype(float)
+    means = (membership @ knowledge) / size[:, None]
+    overall = knowledge.mean(axis=0)
+    between = (size[:, None] * (means - overall) ** 2).sum(axis=0)
+    total = ((knowledge - overall) ** 2).sum(axis=0)
+    ok = total > 1e-12
+    return float((between[ok] / total[ok]).mean()) if ok.any() else 0.0
+
+
+def department_membership(department: np.ndarray) -> sp.csr_array:
+    """Sparse (departments x people) indicator matrix, for fast per-department sums."""
+    n = department.size
+    return sp.csr_array(
+        (np.ones(n), (department, np.arange(n))), shape=(int(department.max()) + 1, n)
+    )
+
+
+def measure(state, network, params, membership: sp.csr_array, counts: dict, step: int) -> dict:
+    """All metrics of the current state and the step's event counts."""
+    k = state.knowledge
+    threshold = params.knowledge.threshold
+    per_person = k.mean(axis=1)
+    members = state.has_tools
+    window = params.metrics.participation_window
+    posted = state.last_post > step - window
+    given = state.given
+    helped_any = (given > 0) | (given[network.reverse] > 0)
+    both = (given > 0) & (given[network.reverse] > 0)
+    hoard = state.hoarder
+    out = {
+        "mean_knowledge": float(per_person.mean()),
+        "coverage": float((k >= threshold).mean()),
+        "idea_adoption": float((k[:, 0] >= threshold).mean()),
+        "gini": gini(per_person),
+        "silo_index": silo_index(k, network.department, membership),
+        "alignment": float(payoff(state).mean()),
+        "participation": float(posted[members].mean()) if members.any() else 0.0,
+        "reciprocity": float(both.sum() / helped_any.sum()) if helped_any.any() else 0.0,
+        "reputation_hoarders": float(state.reputation[hoard].mean()) if hoard.any() else np.nan,
+        "reputation_others": float(state.reputation[~hoard].mean()) if (~hoard).any() else np.nan,
+        "mean_tie_strength": float(state.strength.mean()) if state.strength.size else 0.0,
+    }
+    for name in ("asks", "helps", "refusals", "posts", *CHANNELS):
+        out[name] = int(counts.get(name, 0))
+    by_dept = (membership @ per_person) / np.bincount(network.department)
+    for d, value in enumerate(by_dept):
+        out[f"knowledge_dept_{d}"] = float(value)
+    return out
+
+
+def first_crossing(series: np.ndarray, steps: np.ndarray, level: float) -> int | None:
+    """The first step at which ``series`` reaches ``level``, or None if it never does."""
+    hit = np.flatnonzero(np.asarray(series) >= level)
+    return int(steps[hit[0]]) if hit.size else None

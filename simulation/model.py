@@ -1,0 +1,188 @@
+"""The social-learning model: employees learning, communicating and collaborating.
+
+`SocialLearningModel` is a Mesa model whose state lives in numpy arrays (`simulation.state`)
+over a scipy.sparse organisation network (`simulation.network`). `step` composes the processes
+of `simulation.processes` in the fixed order of design.md and is vectorised over all agents;
+the Mesa agents (`agents.Employee`) are views on the arrays' rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import mesa
+import numpy as np
+import pandas as pd
+
+from agents.employee import Employee
+from simulation.metrics import department_membership, first_crossing, measure
+from simulation.network import OrgNetwork, build_network
+from simulation.parameters import Parameters
+from simulation.processes import PIPELINE
+from simulation.state import Workforce, initial_workforce
+
+__all__ = ["SocialLearningModel"]
+
+
+class SocialLearningModel(mesa.Model):
+    """Agent-based model of social learning in an organisation.
+
+    Args:
+        scenario: the parameters to start from: a `Parameters` object, a mapping of sections
+            (as in a scenario file), or None for the defaults.
+        rng: seed or generator, Mesa's convention (an int, a `numpy.random.SeedSequence`, a
+            `numpy.random.Generator`, or None for fresh entropy). Every random number of the
+            model comes from ``self.rng``.
+        **overrides: parameter overrides on top of ``scenario``: a unique field name
+            (``n_agents=2000``), ``section__field`` (``asking__enabled=False``) or a section
+            mapping (``esn={"reads": 5}``). See `simulation.parameters`.
+
+    Attributes:
+        params: the resolved `Parameters`.
+        network: the `OrgNetwork` (teams, departments, reporting tree, ties).
+        state: the `Workforce` arrays.
+        employees: the `Employee` view of each row (also in ``model.agents``).
+        metrics: the metrics of the current step (a dict).
+        datacollector: a Mesa `DataCollector` with every metric as a model reporter.
+
+    Examples:
+        >>> model = SocialLearningModel(n_agents=200, rng=42)
+        >>> model.run(100)
+        >>> model.summary()["final_mean_knowledge"]  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        *,
+        scenario: Parameters | Mapping[str, Any] | None = None,
+        rng: Any = None,
+        **overrides: Any,
+    ) -> None:
+        """Build the organisation, draw the workforce and record step 0."""
+        super().__init__(rng=rng)
+        self.params: Parameters = _resolve(scenario).with_overrides(**overrides)
+        self.network: OrgNetwork = build_network(self.params.organisation, self.rng)
+        self.state: Workforce = initial_workforce(self.params, self.network, self.rng)
+        self._membership = department_membership(self.network.department)
+        self.employees: list[Employee] = [Employee(self, row) for row in range(self.network.n)]
+        self.counts: dict[str, Any] = {}
+        self.metrics: dict[str, float] = measure(
+            self.state, self.network, self.params, self._membership, {}, 0
+        )
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                name: (lambda m, name=name: m.metrics[name]) for name in self.metrics
+            }
+        )
+        self.datacollector.collect(self)
+
+    def step(self) -> None:
+        """Advance one step (a working day): drift the client context, run every process."""
+        t = self.steps
+        self._drift_client_context()
+        self.state.used[:] = False
+        counts: dict[str, Any] = {}
+        for section, process in PIPELINE:
+            if getattr(self.params, section).enabled:
+                counts.update(process(self.state, self.network, self.params, self.rng, t))
+        self._reseat(counts.pop("leavers", np.empty(0, dtype=np.int64)))
+        self.counts = counts
+        self.metrics = measure(self.state, self.network, self.params, self._membership, counts, t)
+        self.datacollector.collect(self)
+
+    def run(self, steps: int, progress: Callable[[int], None] | None = None) -> None:
+        """Run ``steps`` steps, calling ``progress(1)`` after each (e.g. a tqdm bar's update)."""
+        if int(steps) < 0:
+            raise ValueError(f"The 'steps' value must be an integer >= 0. Got {steps} instead.")
+        for _ in range(int(steps)):
+            self.step()
+            if progress is not None:
+                progress(1)
+
+    def _drift_client_context(self) -> None:
+        """Turbulence: some topics' client demand shifts, making part of their knowledge obsolete."""
+        client = self.params.client
+        if client.turbulence <= 0:
+            return
+        shifted = np.flatnonzero(self.rng.random(self.state.topics) < client.turbulence)
+        shifted = shifted[shifted > 0]  # the new idea is internal, not a client need
+        if shifted.size:
+            self.state.demand[shifted] = self.rng.uniform(0.2, 1.0, shifted.size)
+            self.state.knowledge[:, shifted] *= 1.0 - client.obsolescence
+
+    def _reseat(self, rows: np.ndarray) -> None:
+        """Give each newcomer's row a new Mesa agent; leavers' agents are removed."""
+        for row in rows.tolist():
+            self.employees[row].remove()
+            self.employees[row] = Employee(self, row)
+
+    # -- results ------------------------------------------------------------------------------
+
+    def timeseries(self) -> pd.DataFrame:
+        """All metrics of every recorded step as a tidy long table.
+
+        Columns: ``step``, ``metric``, ``scope`` (``organisation`` or ``department <d>``) and
+        ``value``. Per-department knowledge appears as metric ``mean_knowledge``.
+        """
+        wide = self.datacollector.get_model_vars_dataframe()
+        wide.insert(0, "step", np.arange(len(wide)))
+        long = wide.melt(id_vars="step", var_name="metric", value_name="value")
+        dept = long["metric"].str.startswith("knowledge_dept_")
+        long["scope"] = "organisation"
+        long.loc[dept, "scope"] = "department " + long.loc[dept, "metric"].str.removeprefix(
+            "knowledge_dept_"
+        )
+        long.loc[dept, "metric"] = "mean_knowledge"
+        long["value"] = long["value"].astype(float)
+        return long[["step", "metric", "scope", "value"]].reset_index(drop=True)
+
+    def summary(self) -> dict[str, Any]:
+        """Headline results: t50/t90 of the new idea, final knowledge, Gini, silos, participation.
+
+        ``t50``/``t90`` are the first steps at which half / 90% of staff know the seeded new
+        idea (knowledge >= threshold), or None if that did not happen within the run.
+        """
+        wide = self.datacollector.get_model_vars_dataframe()
+        steps = np.arange(len(wide))
+        adoption = wide["idea_adoption"].to_numpy()
+        last = self.metrics
+        return {
+            "steps": int(self.steps),
+            "n_agents": int(self.network.n),
+            "t50": first_crossing(adoption, steps, 0.5),
+            "t90": first_crossing(adoption, steps, 0.9),
+            "final_idea_adoption": last["idea_adoption"],
+            "final_mean_knowledge": last["mean_knowledge"],
+            "final_coverage": last["coverage"],
+            "gini": last["gini"],
+            "silo_index": last["silo_index"],
+            "participation": last["participation"],
+            "alignment": last["alignment"],
+            "reciprocity": last["reciprocity"],
+            "total_exchanges": {
+                name: int(wide[name].sum()) for name in ("direct", "esn", "collaboration", "training")
+            },
+            "total_refusals": int(wide["refusals"].sum()),
+        }
+
+    def to_networkx(self):
+        """The organisation as a networkx graph (nodes carry team, department and knowledge)."""
+        graph = self.network.to_networkx()
+        mean = self.state.knowledge.mean(axis=1)
+        for node, data in graph.nodes(data=True):
+            data["knowledge"] = float(mean[node])
+        return graph
+
+
+def _resolve(scenario: Parameters | Mapping[str, Any] | None) -> Parameters:
+    if scenario is None:
+        return Parameters()
+    if isinstance(scenario, Parameters):
+        return scenario
+    if isinstance(scenario, Mapping):
+        return Parameters().with_overrides(**dict(scenario))
+    raise TypeError(
+        f"The 'scenario' parameter must be Parameters, a mapping or None. Got {type(scenario)}."
+    )
+

@@ -1,0 +1,387 @@
+"""Model parameters: every number the social-learning model uses, with its default and range.
+
+The parameters are grouped in sections that mirror design.md: the organisation, the population
+(archetype shares and trait distributions), tools, culture, the client context, the knowledge
+set-up, one section per process, and the metrics. Each section is a frozen pydantic model that
+forbids unknown keys, so a typo is an error rather than a silently ignored setting.
+
+`Parameters.with_overrides` accepts the flat keyword style that Mesa's ``batch_run`` and the CLI
+use: a unique field name (``n_agents=2000``), a ``section__field`` name
+(``asking__enabled=False``) or a section given as a mapping (``asking={"rate": 0.3}``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+__all__ = ["Parameters", "ParameterError", "STYLES", "SECTIONS"]
+
+#: Communication styles of design.md. ``tactful`` is the default; the others are barriers.
+STYLES: tuple[str, ...] = ("tactful", "rude", "defensive", "pushy", "top_down", "shy")
+
+
+class ParameterError(ValueError):
+    """A parameter override names an unknown key or has a value out of range."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def _share(default: float, description: str) -> Any:
+    return Field(default, ge=0.0, le=1.0, description=description)
+
+
+class Organisation(_Section):
+    """Size and shape of the organisation network."""
+
+    n_agents: int = Field(500, ge=2, le=10_000_000, description="Number of employees.")
+    departments: int = Field(5, ge=1, description="Number of departments.")
+    team_size: int = Field(
+        8, ge=2, le=200, description="Mean team size; teams differ in size by at most one person."
+    )
+    within_team_density: float = _share(
+        0.6, "Chance that two members of the same team have an informal tie."
+    )
+    rewiring: float = _share(
+        0.1,
+        "Chance that an informal tie is rewired to someone outside the team (small-world "
+        "rewiring); low values make silos.",
+    )
+    department_locality: float = _share(
+        0.7, "Share of rewired ties that stay inside the department."
+    )
+    topics: int = Field(
+        20, ge=2, le=1000, description="Number of knowledge topics K; topic 0 is the new idea."
+    )
+
+    @model_validator(mode="after")
+    def _enough_people(self) -> Organisation:
+        if self.n_agents < self.departments:
+            raise ValueError(
+                f"n_agents ({self.n_agents}) must be at least departments ({self.departments})"
+            )
+        return self
+
+
+class Population(_Section):
+    """Shares of archetypes (barriers) in the workforce. Style shares must sum to at most 1."""
+
+    lurker_share: float = _share(0.3, "Share who read the ESN but never post.")
+    hoarder_share: float = _share(
+        0.05, "Share who take help but (almost) never give it and never post."
+    )
+    formal_devotee_share: float = _share(
+        0.1, "Share conditioned to wait for formal training instead of asking peers."
+    )
+    champion_share: float = _share(
+        0.0, "Share appointed as social-learning champions (tools, generous, weigh more)."
+    )
+    rude_share: float = _share(0.03, "Share with a rude communication style.")
+    defensive_share: float = _share(0.05, "Share with a defensive communication style.")
+    pushy_share: float = _share(0.03, "Share with a pushy communication style.")
+    top_down_share: float = _share(0.03, "Share with a top-down (commanding) style.")
+    shy_share: float = _share(0.1, "Share who are shy: tactful but initiate little.")
+
+    @model_validator(mode="after")
+    def _styles_fit(self) -> Population:
+        total = sum(getattr(self, f"{s}_share") for s in STYLES[1:])
+        if total > 1.0 + 1e-9:
+            raise ValueError(f"the communication style shares sum to {total:.3f}, more than 1")
+        return self
+
+
+class Traits(_Section):
+    """Means of the trait distributions (Beta distributions with a common concentration)."""
+
+    proactivity: float = _share(0.5, "Mean chance to seek knowledge in a step (Learning).")
+    absorption: float = _share(
+        0.5, "Mean share taken in of what a teacher knows and the learner does not."
+    )
+    adaptability: float = _share(0.3, "Mean rate of culture change (imitation).")
+    formal_preference: float = _share(
+        0.2, "Mean preference for formal training over asking peers."
+    )
+    tact: float = _share(0.85, "Mean tact of tactful communicators (Communicating).")
+    boldness: float = _share(0.7, "Mean boldness of tactful communicators.")
+    generosity: float = _share(0.6, "Mean chance to help or post (Collaborating).")
+    reciprocity_sensitivity: float = _share(
+        0.5, "Mean weight a helper gives to the asker's record and reputation."
+    )
+    tech_savvy: float = _share(0.6, "Mean skill with social tools.")
+    concentration: float = Field(
+        10.0, gt=0.0, le=1e6, description="Beta concentration a+b; higher means less spread."
+    )
+
+
+class Tools(_Section):
+    """Access to the enterprise social network (ESN)."""
+
+    tool_access: float = _share(0.8, "Share of employees with access to the ESN.")
+
+
+class Culture(_Section):
+    """Organisational culture."""
+
+    psychological_safety: float = _share(
+        0.7, "How safe it feels to ask and post; scales both by (0.5 + 0.5 * safety)."
+    )
+
+
+class Client(_Section):
+    """The client context: what knowledge is worth now, and how fast that drifts."""
+
+    turbulence: float = _share(
+        0.0, "Chance per topic per step that client needs shift (the topic's demand is redrawn)."
+    )
+    obsolescence: float = _share(
+        0.5, "Share of everyone's knowledge of a topic that becomes obsolete when it shifts."
+    )
+
+
+class Knowledge(_Section):
+    """Initial knowledge and the seeded new idea (topic 0)."""
+
+    initial_max: float = _share(0.3, "Initial knowledge of ordinary topics is uniform in [0, this].")
+    specialty_topics: int = Field(
+        2, ge=0, description="Topics each team specialises in (members start knowing them well)."
+    )
+    specialty_level: float = _share(0.7, "Mean initial knowledge of a team's specialty topics.")
+    newcomer_max: float = _share(0.1, "Newcomers' knowledge is uniform in [0, this].")
+    idea_seed_share: float = Field(
+        0.02,
+        gt=0.0,
+        le=1.0,
+        description="Share of staff who know the new idea (topic 0) fully at the start.",
+    )
+    idea_appeal: float = Field(
+        3.0,
+        ge=0.0,
+        le=10.0,
+        description="Attention the new idea (topic 0) draws when people choose what to ask, post "
+        "or train on, relative to the client demand of an ordinary topic (demand is in [0.2, 1]).",
+    )
+    threshold: float = Field(
+        0.5,
+        gt=0.0,
+        le=1.0,
+        description="Knowledge level that counts as knowing a topic (coverage, t50, t90).",
+    )
+
+
+class FieldLearning(_Section):
+    """Process 1: learning from the client context (exploration)."""
+
+    enabled: bool = Field(True, description="Switch field learning on or off.")
+    exposure: float = _share(0.1, "Field exposure; chance per step is proactivity * exposure.")
+    rate: float = _share(0.1, "Share of the gap to full knowledge closed by one field lesson.")
+
+
+class Asking(_Section):
+    """Process 2: asking a colleague for help (direct, private)."""
+
+    enabled: bool = Field(True, description="Switch asking for help on or off.")
+    rate: float = _share(1.0, "Chance to ask is rate * proactivity * boldness * safety factor.")
+    formal_damping: float = _share(
+        0.8, "How much formal_preference suppresses asking: factor (1 - damping * preference)."
+    )
+    reputation_detection: bool = Field(
+        True, description="Helpers condition help on the asker's record and reputation."
+    )
+    strengthen: float = _share(0.1, "Tie strength gained by a pleasant exchange (toward 1).")
+    weaken: float = _share(0.1, "Tie strength lost by a refusal or unpleasant exchange.")
+    reputation_rate: float = _share(
+        0.05, "Rate at which others' view of a helper follows their help and refusals."
+    )
+
+
+class Esn(_Section):
+    """Process 3: posting and reading on the enterprise social network (public)."""
+
+    enabled: bool = Field(True, description="Switch the ESN on or off.")
+    post_rate: float = _share(
+        0.2, "Chance to post is post_rate * generosity * tech_savvy * safety factor."
+    )
+    reads: int = Field(3, ge=0, le=100, description="Posts each member reads per step.")
+    learning_rate: float = _share(
+        0.3, "Learning from a post relative to direct help (times absorption and tech_savvy)."
+    )
+
+
+class Collaboration(_Section):
+    """Process 4: working together above a trust threshold."""
+
+    enabled: bool = Field(True, description="Switch collaboration on or off.")
+    rate: float = _share(0.1, "Chance per step to try working with a neighbour (times generosity).")
+    trust_threshold: float = _share(0.5, "Mutual tie strength needed to collaborate.")
+    learning: float = _share(
+        0.3, "Rate (times absorption) at which partners learn what the other knows."
+    )
+    innovation_chance: float = _share(0.05, "Chance that a collaboration creates new knowledge.")
+    innovation_gain: float = _share(
+        0.05, "Share of what neither partner knew that a recombination creates."
+    )
+
+
+class Training(_Section):
+    """Process 5: formal training sessions."""
+
+    enabled: bool = Field(False, description="Switch scheduled formal training on or off.")
+    interval: int = Field(60, ge=1, description="Steps between sessions.")
+    attendance: float = _share(
+        0.5, "Base chance to attend; scaled by (0.5 + 0.5 * formal_preference)."
+    )
+    gain: float = _share(0.5, "Rate at which an attendee learns what the trainer knows.")
+    level: float = _share(0.8, "The trainer's level on the session topic.")
+
+
+class CultureChange(_Section):
+    """Process 6: payoff-biased imitation of sharing and seeking behaviour."""
+
+    enabled: bool = Field(True, description="Switch culture change on or off.")
+    rate: float = _share(0.1, "Step toward the role model's traits, times adaptability.")
+    manager_weight: float = Field(3.0, ge=0.0, description="How much more a manager is imitated.")
+    champion_weight: float = Field(5.0, ge=0.0, description="How much more a champion is imitated.")
+
+
+class Forgetting(_Section):
+    """Process 7a: unused knowledge decays."""
+
+    enabled: bool = Field(True, description="Switch forgetting on or off.")
+    rate: float = _share(0.002, "Share of unused knowledge lost per step.")
+
+
+class Turnover(_Section):
+    """Process 7b: people leave and newcomers take their seat."""
+
+    enabled: bool = Field(True, description="Switch turnover on or off.")
+    rate: float = _share(0.0005, "Chance per person per step of leaving (0.0005/day ~ 17%/year).")
+
+
+class Metrics(_Section):
+    """How measures are computed."""
+
+    participation_window: int = Field(
+        30, ge=1, description="Steps over which someone who posted counts as a participant."
+    )
+
+
+SECTIONS: dict[str, type[_Section]] = {
+    "organisation": Organisation,
+    "population": Population,
+    "traits": Traits,
+    "tools": Tools,
+    "culture": Culture,
+    "client": Client,
+    "knowledge": Knowledge,
+    "field_learning": FieldLearning,
+    "asking": Asking,
+    "esn": Esn,
+    "collaboration": Collaboration,
+    "training": Training,
+    "culture_change": CultureChange,
+    "forgetting": Forgetting,
+    "turnover": Turnover,
+    "metrics": Metrics,
+}
+
+#: The processes of design.md in the order a step runs them.
+PROCESSES: tuple[str, ...] = (
+    "field_learning",
+    "asking",
+    "esn",
+    "collaboration",
+    "training",
+    "culture_change",
+    "forgetting",
+    "turnover",
+)
+
+
+class Parameters(_Section):
+    """All parameters of a `SocialLearningModel`, one attribute per section."""
+
+    organisation: Organisation = Organisation()
+    population: Population = Population()
+    traits: Traits = Traits()
+    tools: Tools = Tools()
+    culture: Culture = Culture()
+    client: Client = Client()
+    knowledge: Knowledge = Knowledge()
+    field_learning: FieldLearning = FieldLearning()
+    asking: Asking = Asking()
+    esn: Esn = Esn()
+    collaboration: Collaboration = Collaboration()
+    training: Training = Training()
+    culture_change: CultureChange = CultureChange()
+    forgetting: Forgetting = Forgetting()
+    turnover: Turnover = Turnover()
+    metrics: Metrics = Metrics()
+
+    def with_overrides(self, **overrides: Any) -> Parameters:
+        """Return a copy with overrides applied (see the module docstring for the key forms).
+
+        Raises:
+            ParameterError: a key is unknown or ambiguous, or a value is invalid.
+        """
+        if not overrides:
+            return self
+        data = self.model_dump()
+        for key, value in overrides.items():
+            if key in SECTIONS and isinstance(value, dict):
+                data[key].update(value)
+            else:
+                section, name = _locate(key)
+                data[section][name] = value
+        try:
+            return Parameters.model_validate(data)
+        except ValidationError as err:
+            raise ParameterError(_describe(err)) from None
+
+    def flat(self) -> dict[str, Any]:
+        """All parameters as ``{"section__field": value}``, convenient for tables."""
+        return {
+            f"{section}__{name}": value
+            for section, values in self.model_dump().items()
+            for name, value in values.items()
+        }
+
+
+def _leaf_index() -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for section, cls in SECTIONS.items():
+        for name in cls.model_fields:
+            index.setdefault(name, []).append(section)
+    return index
+
+
+_LEAVES = _leaf_index()
+
+
+def _locate(key: str) -> tuple[str, str]:
+    if "__" in key:
+        section, _, name = key.partition("__")
+        if section in SECTIONS and name in SECTIONS[section].model_fields:
+            return section, name
+        raise ParameterError(f"Unknown parameter '{key}'. Sections: {', '.join(SECTIONS)}.")
+    sections = _LEAVES.get(key, [])
+    if len(sections) == 1:
+        return sections[0], key
+    if sections:
+        options = ", ".join(f"{s}__{key}" for s in sections)
+        raise ParameterError(f"Parameter '{key}' is ambiguous; use one of: {options}.")
+    raise ParameterError(
+        f"Unknown parameter '{key}'. Use a field name such as 'n_agents', "
+        f"'section__field' or a section mapping; sections: {', '.join(SECTIONS)}."
+    )
+
+
+def _describe(err: ValidationError) -> str:
+    parts = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"]) or "parameters"
+        parts.append(f"The '{where}' parameter {e['msg'].lower()}. Got {e.get('input')!r} instead.")
+    return " ".join(parts)
+

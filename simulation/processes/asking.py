@@ -1,0 +1,103 @@
+"""Process 2, asking for help: direct, private exchanges along ties.
+
+1. **Who asks.** Each person asks with chance
+   ``rate * proactivity * boldness * (0.5 + 0.5 * safety) * (1 - formal_damping * formal_preference)``:
+   shy people and those waiting for formal training ask less.
+2. **About what.** A topic in proportion to ``demand * (1 - own knowledge) * mean knowledge of
+   the asker's neighbours``: what clients need, the asker lacks, and colleagues nearby seem to
+   know (people ask about what they hear around them).
+3. **Whom.** A neighbour in proportion to ``tie strength * (0.05 + their knowledge of the topic)``
+   (perceived expertise; the 0.05 lets a weakly known colleague still be asked).
+4. **Help or refuse.** A helper who knows more helps with chance
+   ``generosity * (1 - reciprocity_sensitivity * (1 - trust))``, where trust is the mean of the
+   asker's reputation and their record with this helper, ``min(1, (received + 1) / (given + 1))``
+   from the helper's side. With ``reputation_detection`` off, trust plays no part (hoarders
+   free-ride).
+5. **Success.** Help lands with chance ``tact_asker * tact_helper``; the asker then learns
+   ``absorption`` of what the helper knows and they do not (`rules.absorb`). Ledgers record it, and the tie strengthens.
+   A refusal, or help that goes badly, weakens the tie.
+6. **Reputation.** Others' view of each helper moves toward 1 for every help given and toward 0
+   for every refusal, at ``reputation_rate`` per event.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.processes.rules import absorb, pull_toward
+from simulation.sampling import choose_columns, choose_edges
+
+__all__ = ["ask_for_help"]
+
+EXPERTISE_FLOOR = 0.05
+
+
+def ask_for_help(state, network, params, rng: np.random.Generator, step: int) -> dict:
+    """Apply one round of help-seeking; returns counts of asks, helps, successes, refusals."""
+    p = params.asking
+    safety = 0.5 + 0.5 * params.culture.psychological_safety
+    chance = (
+        p.rate
+        * state.proactivity
+        * state.boldness
+        * safety
+        * (1.0 - p.formal_damping * state.formal_preference)
+    )
+    askers = np.flatnonzero(rng.random(state.n) < chance)
+    counts = {"asks": 0, "helps": 0, "direct": 0, "refusals": 0}
+    if askers.size == 0:
+        return counts
+    k = state.knowledge
+    adjacency = network.adjacency
+    degree = np.maximum(np.diff(adjacency.indptr)[askers], 1)
+    around = (adjacency[askers] @ k) / degree[:, None]
+    topic = choose_columns(state.demand * (1.0 - k[askers]) * around, rng)
+    askers, topic = askers[topic >= 0], topic[topic >= 0]
+
+    indices = network.adjacency.indices
+    edge = choose_edges(
+        network.adjacency.indptr,
+        askers,
+        lambda e, owner: state.strength[e] * (EXPERTISE_FLOOR + k[indices[e], topic[owner]]),
+        rng,
+    )
+    has_partner = edge >= 0
+    askers, topic, edge = askers[has_partner], topic[has_partner], edge[has_partner]
+    helper = indices[edge]
+    back = network.reverse[edge]  # the tie seen from the helper's side
+    counts["asks"] = int(askers.size)
+
+    mine, theirs = k[askers, topic], k[helper, topic]
+    can_teach = theirs > mine
+    willing_chance = state.generosity[helper]
+    if p.reputation_detection:
+        record = np.minimum(1.0, (state.received[back] + 1.0) / (state.given[back] + 1.0))
+        trust = 0.5 * state.reputation[askers] + 0.5 * record
+        willing_chance = willing_chance * (
+            1.0 - state.reciprocity_sensitivity[helper] * (1.0 - trust)
+        )
+    willing = rng.random(askers.size) < willing_chance
+    pleasant = rng.random(askers.size) < state.tact[askers] * state.tact[helper]
+
+    helped = can_teach & willing
+    refused = can_teach & ~willing
+    success = helped & pleasant
+    counts.update(
+        helps=int(helped.sum()), direct=int(success.sum()), refusals=int(refused.sum())
+    )
+
+    # Knowledge: each asker changes only its own (row, topic) cell, so plain assignment is safe.
+    a, t = askers[success], topic[success]
+    k[a, t] = absorb(mine[success], theirs[success], state.absorption[a])
+    state.used[a, t] = True
+    state.used[helper[success], t] = True
+
+    np.add.at(state.given, back[success], 1.0)
+    np.add.at(state.received, edge[success], 1.0)
+
+    good, bad = edge[success], edge[refused | (helped & ~pleasant)]
+    pull_toward(state.strength, np.concatenate((good, network.reverse[good])), 1.0, p.strengthen)
+    pull_toward(state.strength, np.concatenate((bad, network.reverse[bad])), 0.0, p.weaken)
+    pull_toward(state.reputation, helper[can_teach], helped[can_teach], p.reputation_rate)
+    return counts
+

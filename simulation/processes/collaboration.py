@@ -1,0 +1,58 @@
+"""Process 4, collaboration: trusted pairs work together and may create new knowledge.
+
+Each person proposes to work with a neighbour (chosen in proportion to tie strength) with
+chance ``rate * generosity``; the neighbour accepts with chance equal to their generosity, and
+the pair works together only if their mutual trust, the weaker direction of the tie, is at
+least ``trust_threshold``. They work on a topic chosen in proportion to client demand: each learns from the other
+(`rules.absorb`, rate ``learning * absorption``), so both move toward the better of the two and
+beyond, toward what they know together; with chance ``innovation_chance`` they recombine what
+they know into something new and both learn ``innovation_gain`` of what neither knew.
+Working together strengthens the tie.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.processes.rules import absorb, pull_toward
+from simulation.sampling import choose_edges
+
+__all__ = ["collaborate"]
+
+
+def collaborate(state, network, params, rng: np.random.Generator, step: int) -> dict:
+    """Apply one step of collaboration; returns ``{"collaboration": pairs that worked}``."""
+    p = params.collaboration
+    proposers = np.flatnonzero(rng.random(state.n) < p.rate * state.generosity)
+    counts = {"collaboration": 0}
+    if proposers.size == 0:
+        return counts
+    edge = choose_edges(
+        network.adjacency.indptr, proposers, lambda e, owner: state.strength[e], rng
+    )
+    ok = edge >= 0
+    proposers, edge = proposers[ok], edge[ok]
+    partner = network.adjacency.indices[edge]
+    back = network.reverse[edge]
+    accept = rng.random(proposers.size) < state.generosity[partner]
+    trusted = np.minimum(state.strength[edge], state.strength[back]) >= p.trust_threshold
+    work = accept & trusted
+    a, b, edge, back = proposers[work], partner[work], edge[work], back[work]
+    if a.size == 0:
+        return counts
+    demand = state.demand
+    topic = rng.choice(demand.size, size=a.size, p=demand / demand.sum())
+    k = state.knowledge
+    ka, kb = k[a, topic], k[b, topic]
+    new_a = absorb(ka, kb, p.learning * state.absorption[a])
+    new_b = absorb(kb, ka, p.learning * state.absorption[b])
+    innovate = rng.random(a.size) < p.innovation_chance
+    new_a = np.where(innovate, absorb(new_a, 1.0, p.innovation_gain), new_a)
+    new_b = np.where(innovate, absorb(new_b, 1.0, p.innovation_gain), new_b)
+    # A person may be in several pairs on one topic: keep the best outcome, never a sum.
+    cells = np.concatenate((a * state.topics + topic, b * state.topics + topic))
+    np.maximum.at(k.reshape(-1), cells, np.minimum(np.concatenate((new_a, new_b)), 1.0))
+    state.used.reshape(-1)[cells] = True
+    pull_toward(state.strength, np.concatenate((edge, back)), 1.0, params.asking.strengthen)
+    counts["collaboration"] = int(a.size)
+    return counts

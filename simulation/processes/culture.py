@@ -1,0 +1,57 @@
+"""Process 6, culture change: payoff-biased imitation of sharing and seeking behaviour.
+
+Each person looks at one neighbour, chosen in proportion to their role's weight (1 for a member,
+``manager_weight`` for a manager, ``champion_weight`` for a champion: leaders are watched more).
+If that role model is doing better, measured by how well their knowledge matches what clients
+need (`payoff`), the person moves ``rate * adaptability`` of the way
+toward the model's generosity, proactivity and formal_preference. Hoarders do not change
+their generosity: it is what makes them hoarders.
+
+References:
+    Boyd, R., & Richerson, P. J. (1985). Culture and the Evolutionary Process. University of
+    Chicago Press (payoff-biased transmission).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.sampling import choose_edges
+from simulation.state import CHAMPION, MANAGER
+
+__all__ = ["change_culture", "payoff"]
+
+IMITATED = ("generosity", "proactivity", "formal_preference")
+
+
+def payoff(state) -> np.ndarray:
+    """Each person's demand-weighted mean knowledge of client topics: how well they serve
+    clients now (topic 0, the internal new idea, is not a client need)."""
+    demand = state.demand[1:]
+    return state.knowledge[:, 1:] @ demand / demand.sum()
+
+
+def change_culture(state, network, params, rng: np.random.Generator, step: int) -> dict:
+    """Apply one step of imitation; returns ``{"imitations": people who moved}``."""
+    p = params.culture_change
+    weight = np.ones(3)
+    weight[MANAGER], weight[CHAMPION] = p.manager_weight, p.champion_weight
+    role_weight = weight[state.role]
+    people = np.flatnonzero(state.adaptability > 0)
+    indices = network.adjacency.indices
+    edge = choose_edges(
+        network.adjacency.indptr, people, lambda e, owner: role_weight[indices[e]], rng
+    )
+    ok = edge >= 0
+    people, model = people[ok], indices[edge[ok]]
+    score = payoff(state)
+    better = score[model] > score[people]
+    people, model = people[better], model[better]
+    step_size = p.rate * state.adaptability[people]
+    for name in IMITATED:
+        column = getattr(state, name)
+        move = step_size * (column[model] - column[people])
+        if name == "generosity":
+            move[state.hoarder[people]] = 0.0
+        column[people] += move  # each person appears once: synchronous, no collisions
+    return {"imitations": int(people.size)}

@@ -1,0 +1,63 @@
+"""Process 3, posting and reading on the enterprise social network (public, broadcast).
+
+**Posting.** People with tools who are neither lurkers nor hoarders post with chance
+``post_rate * generosity * tech_savvy * (0.5 + 0.5 * safety)``, about a topic chosen in
+proportion to ``knowledge * demand * (1 - the organisation's mean knowledge of it)``: what they
+know that matters and that colleagues lack (people share news, not what everyone knows). A post
+carries the poster's knowledge of that topic. Posting is visible, so it pulls the poster's reputation toward 1 at
+the asking section's ``reputation_rate``.
+
+**Reading.** Everyone with tools, lurkers included, reads ``reads`` posts drawn at random from
+the step's feed (never their own), and learns from each post as from a source at the post's
+level (`rules.absorb`) at rate ``learning_rate * absorption * tech_savvy``: less than from direct
+help. Several posts on one topic count once, at the best of them (reading is synchronous).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from simulation.processes.rules import absorb, pull_toward
+from simulation.sampling import choose_columns
+
+__all__ = ["post_and_read"]
+
+
+def post_and_read(state, network, params, rng: np.random.Generator, step: int) -> dict:
+    """Apply one step of ESN activity; returns ``{"posts": ..., "esn": useful reads}``."""
+    p = params.esn
+    safety = 0.5 + 0.5 * params.culture.psychological_safety
+    can_post = state.has_tools & ~state.lurker & ~state.hoarder
+    chance = p.post_rate * state.generosity * state.tech_savvy * safety
+    posters = np.flatnonzero(can_post & (rng.random(state.n) < chance))
+    readers = np.flatnonzero(state.has_tools)
+    counts = {"posts": 0, "esn": 0}
+    if posters.size == 0:
+        return counts
+    k = state.knowledge
+    novelty = state.demand * (1.0 - k.mean(axis=0))
+    topic = choose_columns(k[posters] * novelty, rng)
+    posters, topic = posters[topic >= 0], topic[topic >= 0]
+    if posters.size == 0:
+        return counts
+    quality = k[posters, topic]
+    counts["posts"] = int(posters.size)
+    state.last_post[posters] = step
+    state.used[posters, topic] = True
+    pull_toward(state.reputation, posters, 1.0, params.asking.reputation_rate)
+
+    if readers.size == 0 or p.reads == 0:
+        return counts
+    pick = rng.integers(0, posters.size, size=(readers.size, p.reads))
+    reader = np.repeat(readers, p.reads)
+    pick = pick.ravel()
+    t, q = topic[pick], quality[pick]
+    current = k[reader, t]
+    rate = p.learning_rate * state.absorption[reader] * state.tech_savvy[reader]
+    new = absorb(current, q, rate)
+    useful = (new > current) & (posters[pick] != reader)
+    cell = reader[useful] * state.topics + t[useful]
+    np.maximum.at(k.reshape(-1), cell, new[useful])
+    state.used.reshape(-1)[cell] = True
+    counts["esn"] = int(np.unique(cell).size)
+    return counts

@@ -1,0 +1,46 @@
+"""The update rules shared by processes: learning from a source, and compounding pulls.
+
+**Learning from a source** follows the "pieces of knowledge" reading of a knowledge level: a
+level ``k`` in [0, 1] is the share of a topic's pieces a person knows. If a source knows share
+``q`` and the learner ``k``, and which pieces each knows are independent, the source knows
+``q * (1 - k)`` that the learner does not, and the learner takes in ``rate`` of that. Knowledge
+stays in [0, 1], never falls by learning, and several sources together can teach more than any
+one of them knows, which is how an idea that was diluted on its way still reaches full
+understanding through repeated contact (a level-averaging rule stalls far below it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["pull_toward", "absorb"]
+
+
+def absorb(current: np.ndarray, source: np.ndarray, rate) -> np.ndarray:
+    """New knowledge after learning from ``source`` at ``rate``: ``k + rate * q * (1 - k)``."""
+    return current + rate * source * (1.0 - current)
+
+
+def pull_toward(values: np.ndarray, who: np.ndarray, target, rate: float) -> None:
+    """Pull ``values[who]`` toward ``target`` by ``rate`` per event, in place.
+
+    An entry hit by ``n`` events moves ``1 - (1 - rate) ** n`` of the way to the mean target of
+    its events, so values in [0, 1] stay in [0, 1] however many events land on one entry, and
+    the result does not depend on the order of events (updates are synchronous).
+
+    Args:
+        values: the array to update (reputation per person, or strength per tie).
+        who: the entry of each event; repeats allowed.
+        target: the target of each event (array like ``who``) or one target for all.
+        rate: the pull of one event, in [0, 1].
+    """
+    if who.size == 0:
+        return
+    n = np.bincount(who, minlength=values.size)
+    hit = np.flatnonzero(n)
+    if np.ndim(target) == 0:
+        mean = float(target)
+    else:
+        weights = np.asarray(target, dtype=float)
+        mean = np.bincount(who, weights=weights, minlength=values.size)[hit] / n[hit]
+    values[hit] += (1.0 - (1.0 - rate) ** n[hit]) * (mean - values[hit])
