@@ -1,0 +1,50 @@
+# Sourced by .ci/main and .ci/test: find a Python >= 3.12, create or reuse the project's virtual
+# environment, and (re)install the project whenever pyproject.toml changed since the last install.
+# Set ORGLEARN_PYTHON to choose the interpreter, ORGLEARN_VENV to put the environment elsewhere.
+set -euo pipefail
+
+ORGLEARN_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ORGLEARN_VENV="${ORGLEARN_VENV:-$ORGLEARN_ROOT/.venv}"
+
+_orglearn_ok() {  # is "$1" a working Python >= 3.12?
+    [ -n "$1" ] && "$1" -c 'import sys, venv; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1
+}
+
+_orglearn_find_python() {
+    local candidate
+    for candidate in "${ORGLEARN_PYTHON:-}" python3.12 python3.13 python3; do
+        if _orglearn_ok "$candidate"; then command -v "$candidate"; return 0; fi
+    done
+    # pyenv keeps versions it does not select; their shims answer "command not found".
+    local root
+    root="$( (command -v pyenv >/dev/null && pyenv root) || echo "$HOME/.pyenv")"
+    for candidate in $(ls -d "$root"/versions/3.1[2-9]*/bin/python3 2>/dev/null | sort -V); do
+        if _orglearn_ok "$candidate"; then echo "$candidate"; return 0; fi
+    done
+    return 1
+}
+
+if ! _orglearn_ok "$ORGLEARN_VENV/bin/python"; then
+    python_bin="$(_orglearn_find_python)" || {
+        echo "orglearn needs Python 3.12 or newer; none was found (set ORGLEARN_PYTHON)." >&2
+        exit 1
+    }
+    echo "Creating $ORGLEARN_VENV with $python_bin ($("$python_bin" --version))" >&2
+    rm -rf "$ORGLEARN_VENV"
+    "$python_bin" -m venv "$ORGLEARN_VENV"
+fi
+
+_orglearn_stamp="$ORGLEARN_VENV/.orglearn-installed"
+_orglearn_want="$(cat "$ORGLEARN_ROOT/pyproject.toml" "$ORGLEARN_ROOT/.ci/setup.sh" | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$_orglearn_stamp" 2>/dev/null)" != "$_orglearn_want" ]; then
+    echo "Installing orglearn and its dependencies into $ORGLEARN_VENV (log: $ORGLEARN_VENV/install.log) ..." >&2
+    if ! { "$ORGLEARN_VENV/bin/python" -m pip install --upgrade pip \
+           && "$ORGLEARN_VENV/bin/python" -m pip install -e "$ORGLEARN_ROOT[test]"; } \
+           >"$ORGLEARN_VENV/install.log" 2>&1; then
+        tail -n 40 "$ORGLEARN_VENV/install.log" >&2
+        echo "Installing orglearn failed; the full log is $ORGLEARN_VENV/install.log" >&2
+        exit 1
+    fi
+    echo "$_orglearn_want" > "$_orglearn_stamp"
+fi
+export PATH="$ORGLEARN_VENV/bin:$PATH"
