@@ -45,34 +45,151 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser(
         "run",
         help="run one simulation and write its time series, summary and plot",
-        description="Run the default organisation and write timeseries.csv, "
-        "timeseries.parquet, summary.json and spread.png into --out.",
+        description="Run a scenario (a built-in name or a TOML file; default: baseline) and "
+        "write timeseries.csv, timeseries.parquet, summary.json and spread.png into --out.",
     )
-    run.add_argument("--agents", type=_int_at_least(2), help="number of employees (default 500)")
-    run.add_argument("--steps", type=_int_at_least(1), default=365, help="steps (days); default 365")
+    run.add_argument(
+        "scenario", nargs="?", default="baseline", help="built-in scenario name or scenario file"
+    )
+    run.add_argument("--agents", type=_int_at_least(2), help="number of employees (overrides the scenario)")
+    run.add_argument("--steps", type=_int_at_least(1), help="steps (working days); default: the scenario's")
     run.add_argument("--seed", type=_int_at_least(0), default=None, help="random seed (default: fresh)")
     run.add_argument("--out", type=Path, default=Path("results/run"), help="output directory")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
+    _add_scenario_commands(commands)
     return parser
+
+
+def _add_scenario_commands(commands) -> None:
+    group = commands.add_parser(
+        "scenarios", help="list, show, validate and create scenario files"
+    ).add_subparsers(dest="action", required=True, parser_class=_Parser)
+    group.add_parser("list", help="list the built-in scenarios").set_defaults(handler=_list)
+    show = group.add_parser("show", help="print a scenario, resolved, as a commented TOML file")
+    show.add_argument("name", help="built-in name or file")
+    show.set_defaults(handler=_show)
+    validate = group.add_parser("validate", help="check scenario files; exit status 2 if any is invalid")
+    validate.add_argument("files", nargs="+", type=Path)
+    validate.set_defaults(handler=_validate)
+    new = group.add_parser("new", help="write a complete, commented scenario file to edit")
+    new.add_argument("name", help="name of the new scenario (the file is NAME.toml)")
+    new.add_argument("--from", dest="base", default="baseline", help="scenario to start from")
+    new.add_argument("--out", type=Path, help="file to write (default: ./NAME.toml)")
+    new.set_defaults(handler=_new)
+    group.add_parser("schema", help="print the JSON Schema of scenario files").set_defaults(
+        handler=_schema
+    )
+    group.add_parser("reference", help="print the Markdown scenario reference").set_defaults(
+        handler=_reference
+    )
 
 
 def _run(args: argparse.Namespace) -> int:
     from experiments.single import run_single
-    from simulation.parameters import ParameterError, Parameters
+    from scenarios import ScenarioError, load
+    from simulation.parameters import ParameterError
 
     if args.out.exists() and not args.out.is_dir():
         return _fail(f"--out {args.out} exists and is not a directory")
     overrides = {} if args.agents is None else {"n_agents": args.agents}
     try:
-        params = Parameters().with_overrides(**overrides)
-    except ParameterError as err:
+        scenario = load(args.scenario).with_overrides(**overrides)
+    except (ScenarioError, ParameterError) as err:
         return _fail(str(err))
-    model = run_single(params, args.steps, args.seed, out=args.out, progress=not args.quiet)
+    steps = args.steps or scenario.steps
+    late = [e for e in scenario.interventions if e.step > steps]
+    if late:
+        return _fail(
+            f"--steps {steps} ends before the scenario's {late[0].kind} intervention at step "
+            f"{late[0].step}; use --steps {late[-1].step} or more"
+        )
+    model = run_single(scenario, steps, args.seed, out=args.out, progress=not args.quiet)
     summary = model.summary()
     print(json.dumps({k: summary[k] for k in ("t50", "t90", "final_mean_knowledge", "gini",
                                                "silo_index", "participation")}))
     print(f"Results written to {args.out}/ ({', '.join(_outputs())})")
+    return 0
+
+
+def _list(args: argparse.Namespace) -> int:
+    from scenarios import builtin_names, load
+
+    rows = [(name, load(name)) for name in builtin_names()]
+    width = max(len(name) for name, _ in rows)
+    for name, scenario in rows:
+        against = f"  (compare with {scenario.against})" if scenario.against else ""
+        print(f"{name:<{width}}  {scenario.title}{against}")
+    return 0
+
+
+def _show(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load, to_toml
+
+    try:
+        scenario = load(args.name)
+    except ScenarioError as err:
+        return _fail(str(err))
+    print(to_toml(scenario), end="")
+    return 0
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from scenarios import ScenarioError, load
+
+    bad = 0
+    for path in args.files:
+        try:
+            scenario = load(path)
+        except ScenarioError as err:
+            print(f"invalid: {err}", file=sys.stderr)
+            bad += 1
+        else:
+            print(f"ok: {path} ({scenario.title or scenario.name}, {scenario.steps} steps, "
+                  f"{len(scenario.interventions)} interventions)")
+    return 2 if bad else 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    import re
+
+    from scenarios import ScenarioError, load, to_toml
+
+    if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]*", args.name):
+        return _fail(f"the name {args.name!r} must be letters, digits, '_' or '-'")
+    out = args.out or Path(f"{args.name}.toml")
+    if out.exists():
+        return _fail(f"{out} already exists; choose another name or --out")
+    try:
+        base = load(args.base)
+    except ScenarioError as err:
+        return _fail(str(err))
+    scenario = base.model_copy(update={
+        "name": args.name,
+        "title": f"{args.name} (from {base.name or args.base})",
+        "against": base.name or str(args.base),
+    })
+    header = (
+        f"# Scenario '{args.name}', started from '{args.base}'. Every key is listed with what it\n"
+        "# means and what values it allows; delete the ones you do not change, or add\n"
+        f"# extends = \"{args.base}\" to inherit them. Check it with: orglearn scenarios validate {out}\n\n"
+    )
+    out.write_text(header + to_toml(scenario), encoding="utf-8")
+    print(f"Wrote {out}")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    from scenarios import Scenario
+
+    print(json.dumps(Scenario.model_json_schema(), indent=2))
+    return 0
+
+
+def _reference(args: argparse.Namespace) -> int:
+    from scenarios.reference import markdown_reference
+
+    print(markdown_reference(), end="")
     return 0
 
 

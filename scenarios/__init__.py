@@ -1,1 +1,21 @@
-"""Scenario files: organisations, barriers and interventions (see docs/scenarios.md)."""
+"""Scenario files: organisations, barriers and interventions as validated TOML.
+
+>>> from scenarios import load, builtin_names
+>>> scenario = load("hoarders")            # a built-in, or a path to your own file
+>>> scenario.population.hoarder_share
+0.3
+"""
+
+from scenarios.loader import ScenarioError, builtin_names, builtin_path, load, load_text
+from scenarios.schema import Scenario
+from scenarios.writer import to_toml
+
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "load",
+    "load_text",
+    "builtin_names",
+    "builtin_path",
+    "to_toml",
+]

@@ -9,6 +9,7 @@ the Mesa agents (`agents.Employee`) are views on the arrays' rows.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import mesa
@@ -18,6 +19,7 @@ import pandas as pd
 from agents.employee import Employee
 from simulation.metrics import department_membership, first_crossing, measure
 from simulation.network import OrgNetwork, build_network
+from simulation.interventions import Intervention
 from simulation.parameters import Parameters
 from simulation.processes import PIPELINE
 from simulation.state import Workforce, initial_workforce
@@ -29,8 +31,9 @@ class SocialLearningModel(mesa.Model):
     """Agent-based model of social learning in an organisation.
 
     Args:
-        scenario: the parameters to start from: a `Parameters` object, a mapping of sections
-            (as in a scenario file), or None for the defaults.
+        scenario: what to simulate: a built-in scenario's name or a scenario file's path
+            (`scenarios.load`), a `scenarios.Scenario` (its interventions are scheduled), a
+            `Parameters` object, a mapping of sections, or None for the defaults.
         rng: seed or generator, Mesa's convention (an int, a `numpy.random.SeedSequence`, a
             `numpy.random.Generator`, or None for fresh entropy). Every random number of the
             model comes from ``self.rng``.
@@ -39,7 +42,8 @@ class SocialLearningModel(mesa.Model):
             mapping (``esn={"reads": 5}``). See `simulation.parameters`.
 
     Attributes:
-        params: the resolved `Parameters`.
+        params: the parameters in force (interventions may change them during a run).
+        interventions: the scheduled interventions, in order.
         network: the `OrgNetwork` (teams, departments, reporting tree, ties).
         state: the `Workforce` arrays.
         employees: the `Employee` view of each row (also in ``model.agents``).
@@ -55,13 +59,15 @@ class SocialLearningModel(mesa.Model):
     def __init__(
         self,
         *,
-        scenario: Parameters | Mapping[str, Any] | None = None,
+        scenario: str | Path | Parameters | Mapping[str, Any] | None = None,
         rng: Any = None,
         **overrides: Any,
     ) -> None:
         """Build the organisation, draw the workforce and record step 0."""
         super().__init__(rng=rng)
-        self.params: Parameters = _resolve(scenario).with_overrides(**overrides)
+        resolved = _resolve(scenario)
+        self.interventions: list[Intervention] = list(getattr(resolved, "interventions", []))
+        self.params: Parameters = resolved.sections().with_overrides(**overrides)
         self.network: OrgNetwork = build_network(self.params.organisation, self.rng)
         self.state: Workforce = initial_workforce(self.params, self.network, self.rng)
         self._membership = department_membership(self.network.department)
@@ -80,6 +86,9 @@ class SocialLearningModel(mesa.Model):
     def step(self) -> None:
         """Advance one step (a working day): drift the client context, run every process."""
         t = self.steps
+        for intervention in self.interventions:
+            if intervention.step == t:
+                intervention.apply(self)
         self._drift_client_context()
         self.state.used[:] = False
         counts: dict[str, Any] = {}
@@ -175,14 +184,19 @@ class SocialLearningModel(mesa.Model):
         return graph
 
 
-def _resolve(scenario: Parameters | Mapping[str, Any] | None) -> Parameters:
+def _resolve(scenario: str | Path | Parameters | Mapping[str, Any] | None) -> Parameters:
     if scenario is None:
         return Parameters()
     if isinstance(scenario, Parameters):
         return scenario
+    if isinstance(scenario, (str, Path)):
+        from scenarios.loader import load  # scenarios builds on simulation, not the reverse
+
+        return load(scenario)
     if isinstance(scenario, Mapping):
         return Parameters().with_overrides(**dict(scenario))
     raise TypeError(
-        f"The 'scenario' parameter must be Parameters, a mapping or None. Got {type(scenario)}."
+        "The 'scenario' parameter must be a scenario name or path, a Scenario, Parameters, a "
+        f"mapping or None. Got {type(scenario).__name__} instead."
     )
 

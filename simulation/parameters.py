@@ -208,6 +208,13 @@ class Esn(_Section):
     learning_rate: float = _share(
         0.3, "Learning from a post relative to direct help (times absorption and tech_savvy)."
     )
+    community_reads: int = Field(
+        0,
+        ge=0,
+        le=100,
+        description="Extra posts a community-of-practice member reads from fellow members per "
+        "step (set by the start_community_of_practice intervention).",
+    )
 
 
 class Collaboration(_Section):
@@ -230,6 +237,9 @@ class Training(_Section):
 
     enabled: bool = Field(False, description="Switch scheduled formal training on or off.")
     interval: int = Field(60, ge=1, description="Steps between sessions.")
+    offset: int = Field(
+        0, ge=0, description="Sessions happen at steps where step % interval == offset."
+    )
     attendance: float = _share(
         0.5, "Base chance to attend; scaled by (0.5 + 0.5 * formal_preference)."
     )
@@ -257,7 +267,7 @@ class Turnover(_Section):
     """Process 7b: people leave and newcomers take their seat."""
 
     enabled: bool = Field(True, description="Switch turnover on or off.")
-    rate: float = _share(0.0005, "Chance per person per step of leaving (0.0005/day ~ 17%/year).")
+    rate: float = _share(0.0005, "Chance per person per step of leaving (0.0005 is about 12% a year of 250 working days).")
 
 
 class Metrics(_Section):
@@ -336,7 +346,7 @@ class Parameters(_Section):
                 section, name = _locate(key)
                 data[section][name] = value
         try:
-            return Parameters.model_validate(data)
+            return type(self).model_validate(data)
         except ValidationError as err:
             raise ParameterError(_describe(err)) from None
 
@@ -344,9 +354,13 @@ class Parameters(_Section):
         """All parameters as ``{"section__field": value}``, convenient for tables."""
         return {
             f"{section}__{name}": value
-            for section, values in self.model_dump().items()
-            for name, value in values.items()
+            for section in SECTIONS
+            for name, value in getattr(self, section).model_dump().items()
         }
+
+    def sections(self) -> Parameters:
+        """Just the parameter sections, as a plain `Parameters` (drops any scenario metadata)."""
+        return Parameters.model_validate({s: getattr(self, s) for s in SECTIONS})
 
 
 def _leaf_index() -> dict[str, list[str]]:

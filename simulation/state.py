@@ -82,6 +82,7 @@ class Workforce:
     lurker: np.ndarray
     hoarder: np.ndarray
     formal_devotee: np.ndarray
+    community: np.ndarray
     last_post: np.ndarray
     knowledge: np.ndarray
     used: np.ndarray
@@ -200,6 +201,7 @@ def initial_workforce(
     return Workforce(
         role=role,
         reputation=np.full(n, INITIAL_REPUTATION),
+        community=np.full(n, -1, dtype=np.int32),
         last_post=np.full(n, np.iinfo(np.int64).min // 2, dtype=np.int64),
         knowledge=knowledge,
         used=np.zeros((n, k), dtype=bool),
@@ -233,6 +235,7 @@ def hire(
         network.is_manager[rows], MANAGER, np.where(champion, CHAMPION, MEMBER)
     )
     state.reputation[rows] = INITIAL_REPUTATION
+    state.community[rows] = -1
     state.last_post[rows] = np.iinfo(np.int64).min // 2
     state.knowledge[rows] = _fresh_knowledge(
         rows.size, state.topics, params.knowledge.newcomer_max, rng

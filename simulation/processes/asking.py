@@ -9,10 +9,10 @@
 3. **Whom.** A neighbour in proportion to ``tie strength * (0.05 + their knowledge of the topic)``
    (perceived expertise; the 0.05 lets a weakly known colleague still be asked).
 4. **Help or refuse.** A helper who knows more helps with chance
-   ``generosity * (1 - reciprocity_sensitivity * (1 - trust))``, where trust is the mean of the
-   asker's reputation and their record with this helper, ``min(1, (received + 1) / (given + 1))``
-   from the helper's side. With ``reputation_detection`` off, trust plays no part (hoarders
-   free-ride).
+   ``generosity * (0.5 + 0.5 * tact_asker) * (1 - reciprocity_sensitivity * (1 - trust))``:
+   a tactless request is refused more often, and trust is the mean of the asker's reputation
+   and their record with this helper, ``min(1, (received + 1) / (given + 1))`` from the
+   helper's side. With ``reputation_detection`` off, trust plays no part (hoarders free-ride).
 5. **Success.** Help lands with chance ``tact_asker * tact_helper``; the asker then learns
    ``absorption`` of what the helper knows and they do not (`rules.absorb`). Ledgers record it, and the tie strengthens.
    A refusal, or help that goes badly, weakens the tie.
@@ -69,7 +69,7 @@ def ask_for_help(state, network, params, rng: np.random.Generator, step: int) ->
 
     mine, theirs = k[askers, topic], k[helper, topic]
     can_teach = theirs > mine
-    willing_chance = state.generosity[helper]
+    willing_chance = state.generosity[helper] * (0.5 + 0.5 * state.tact[askers])
     if p.reputation_detection:
         record = np.minimum(1.0, (state.received[back] + 1.0) / (state.given[back] + 1.0))
         trust = 0.5 * state.reputation[askers] + 0.5 * record

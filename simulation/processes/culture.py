@@ -4,8 +4,10 @@ Each person looks at one neighbour, chosen in proportion to their role's weight 
 ``manager_weight`` for a manager, ``champion_weight`` for a champion: leaders are watched more).
 If that role model is doing better, measured by how well their knowledge matches what clients
 need (`payoff`), the person moves ``rate * adaptability`` of the way
-toward the model's generosity, proactivity and formal_preference. Hoarders do not change
-their generosity: it is what makes them hoarders.
+toward the model's generosity, proactivity and formal_preference, and, since lurking is sharing
+behaviour too, takes up the model's lurking or posting with chance ``rate * adaptability``.
+Hoarders do not change their generosity and champions do not start lurking: that is what makes
+them hoarders and champions.
 
 References:
     Boyd, R., & Richerson, P. J. (1985). Culture and the Evolutionary Process. University of
@@ -48,6 +50,10 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     better = score[model] > score[people]
     people, model = people[better], model[better]
     step_size = p.rate * state.adaptability[people]
+    target_lurking = state.lurker[model]
+    switch = (state.lurker[people] != target_lurking) & (rng.random(people.size) < step_size)
+    switch &= ~(target_lurking & (state.role[people] == CHAMPION))
+    state.lurker[people[switch]] = target_lurking[switch]
     for name in IMITATED:
         column = getattr(state, name)
         move = step_size * (column[model] - column[people])

@@ -11,6 +11,10 @@ the asking section's ``reputation_rate``.
 the step's feed (never their own), and learns from each post as from a source at the post's
 level (`rules.absorb`) at rate ``learning_rate * absorption * tech_savvy``: less than from direct
 help. Several posts on one topic count once, at the best of them (reading is synchronous).
+
+**Communities of practice.** Members of a community (see the ``start_community_of_practice``
+intervention) who have tools also read ``community_reads`` posts a step drawn from their fellow
+members' posts: a sub-feed that crosses departments.
 """
 
 from __future__ import annotations
@@ -46,11 +50,13 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     state.used[posters, topic] = True
     pull_toward(state.reputation, posters, 1.0, params.asking.reputation_rate)
 
-    if readers.size == 0 or p.reads == 0:
+    reader, pick = _feed(readers, posters.size, p.reads, rng)
+    if p.community_reads:
+        extra_reader, extra_pick = _community_feed(state, posters, p.community_reads, rng)
+        reader = np.concatenate((reader, extra_reader))
+        pick = np.concatenate((pick, extra_pick))
+    if reader.size == 0:
         return counts
-    pick = rng.integers(0, posters.size, size=(readers.size, p.reads))
-    reader = np.repeat(readers, p.reads)
-    pick = pick.ravel()
     t, q = topic[pick], quality[pick]
     current = k[reader, t]
     rate = p.learning_rate * state.absorption[reader] * state.tech_savvy[reader]
@@ -61,3 +67,27 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     state.used.reshape(-1)[cell] = True
     counts["esn"] = int(np.unique(cell).size)
     return counts
+
+
+def _feed(readers: np.ndarray, n_posts: int, reads: int, rng: np.random.Generator):
+    """Each reader reads ``reads`` posts drawn at random from the whole feed."""
+    if readers.size == 0 or reads == 0:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    pick = rng.integers(0, n_posts, size=readers.size * reads)
+    return np.repeat(readers, reads), pick
+
+
+def _community_feed(state, posters: np.ndarray, reads: int, rng: np.random.Generator):
+    """Each community member with tools reads ``reads`` posts by fellow members."""
+    post_community = state.community[posters]
+    order = np.argsort(post_community, kind="stable")
+    sorted_community = post_community[order]
+    members = np.flatnonzero((state.community >= 0) & state.has_tools)
+    c = state.community[members]
+    lo = np.searchsorted(sorted_community, c, side="left")
+    hi = np.searchsorted(sorted_community, c, side="right")
+    has_posts = hi > lo
+    members, lo, hi = members[has_posts], lo[has_posts], hi[has_posts]
+    offset = (rng.random((members.size, reads)) * (hi - lo)[:, None]).astype(np.int64)
+    pick = order[(lo[:, None] + offset).ravel()]
+    return np.repeat(members, reads), pick
