@@ -71,7 +71,7 @@ class Employee(mesa.Agent):
 
     # Learning
     proactivity = _Column(doc="Chance to seek knowledge in a step.")
-    absorption = _Column(doc="Share of a knowledge gap closed when taught.")
+    absorption = _Column(doc="Share taken in of what a teacher knows and this person does not.")
     adaptability = _Column(doc="Rate of culture change.")
     formal_preference = _Column(doc="Waits for formal training instead of asking peers.")
     # Communicating

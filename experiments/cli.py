@@ -58,7 +58,37 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
     _add_scenario_commands(commands)
+    _add_experiment_commands(commands)
     return parser
+
+
+def _add_experiment_commands(commands) -> None:
+    sweep = commands.add_parser(
+        "sweep",
+        help="run a parameter sweep with replications (locally or on a Dask cluster)",
+        description="Run a sweep file or built-in experiment; results stream to --out as runs "
+        "finish, and --resume continues an interrupted sweep.",
+    )
+    sweep.add_argument("sweep", help="built-in experiment name (e.g. barriers) or sweep file")
+    sweep.add_argument("--workers", type=_int_at_least(1), help="local worker processes (default: all cores)")
+    sweep.add_argument("--out", type=Path, help="results directory (default: results/<name>)")
+    sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out")
+    sweep.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    sweep.add_argument("--report", action="store_true", help="write report.html when done")
+    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.set_defaults(handler=_sweep)
+
+    report = commands.add_parser("report", help="write report.html for a sweep's results")
+    report.add_argument("directory", type=Path)
+    report.set_defaults(handler=_report)
+
+    export = commands.add_parser("export", help="export a sweep's results as CSV files")
+    export.add_argument("directory", type=Path)
+    export.add_argument("--out", type=Path, help="folder for the CSV files (default: the results directory)")
+    export.set_defaults(handler=_export)
+
+    experiments = commands.add_parser("experiments", help="list the built-in experiments")
+    experiments.set_defaults(handler=_experiments)
 
 
 def _add_scenario_commands(commands) -> None:
@@ -190,6 +220,75 @@ def _reference(args: argparse.Namespace) -> int:
     from scenarios.reference import markdown_reference
 
     print(markdown_reference(), end="")
+    return 0
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from experiments.runner import run_sweep
+    from experiments.sweep import SweepError, load_sweep
+
+    try:
+        load_sweep(args.sweep)
+    except SweepError as err:
+        return _fail(str(err))
+    out = args.out or Path("results") / Path(args.sweep).name.removesuffix(".toml")
+    if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
+        return _fail(f"--scheduler must be an address such as tcp://127.0.0.1:8786; got {args.scheduler!r}")
+    try:
+        outcome = run_sweep(args.sweep, out, workers=args.workers, scheduler=args.scheduler,
+                            resume=args.resume, progress=not args.quiet)
+    except SweepError as err:
+        return _fail(str(err))
+    except KeyboardInterrupt:
+        print(f"orglearn: interrupted; finished runs are saved in {out}. "
+              f"Continue with: orglearn sweep {args.sweep} --out {out} --resume", file=sys.stderr)
+        return 130
+    print(f"{outcome.ok} runs finished and {outcome.failed} failed in this session "
+          f"({outcome.done_before} were done before); results in {out}/")
+    if args.report:
+        from experiments.report import write_report
+
+        print(f"Report: {write_report(out)}")
+    if outcome.failed:
+        failed = outcome.runs[outcome.runs["status"] != "ok"]
+        for _, row in failed.head(5).iterrows():
+            last = (row["error"] or "").strip().splitlines()[-1:] or [""]
+            print(f"  run {row['run_id']} ({row['scenario']}): {last[0]}", file=sys.stderr)
+        print(f"orglearn: {len(failed)} runs failed; their tracebacks are in {out}/runs.csv", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from experiments.report import write_report
+
+    if not (args.directory / "manifest.json").exists():
+        return _fail(f"{args.directory} holds no sweep results (no manifest.json)")
+    try:
+        path = write_report(args.directory)
+    except ValueError as err:
+        return _fail(str(err))
+    print(f"Report: {path}")
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from experiments.export import export_csv
+
+    if not (args.directory / "manifest.json").exists():
+        return _fail(f"{args.directory} holds no sweep results (no manifest.json)")
+    for path in export_csv(args.directory, args.out):
+        print(f"Wrote {path}")
+    return 0
+
+
+def _experiments(args: argparse.Namespace) -> int:
+    from experiments.runner import make_tasks
+    from experiments.sweep import builtin_sweeps, load_sweep
+
+    for name in builtin_sweeps():
+        sweep = load_sweep(name)[0]
+        print(f"{name:<22} {sweep.title} ({len(make_tasks(sweep))} runs)")
     return 0
 
 

@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from experiments.plots import plot_spread
@@ -32,10 +33,13 @@ def run_single(
     Args:
         params: the model's parameters.
         steps: steps to run.
-        seed: the seed (None draws fresh entropy; the seed used is then in summary.json).
+        seed: the seed (None draws fresh entropy; the seed used is in summary.json either way).
         out: a directory for `OUTPUT_FILES`, or None to write nothing.
         progress: show a progress bar on stderr.
     """
+    if seed is None:
+        # Record a concrete seed so that every run can be repeated exactly.
+        seed = int(np.random.SeedSequence().entropy)
     model = SocialLearningModel(scenario=params, rng=seed)
     with tqdm(total=steps, desc="simulating", unit="step", disable=not progress) as bar:
         model.run(steps, progress=bar.update)
@@ -57,7 +61,6 @@ def write_results(model: SocialLearningModel, out: str | Path, extra: dict[str, 
     record = {
         **summary,
         **extra,
-        "mesa_seed": getattr(model, "_seed", None),
         "parameters": model.params.model_dump(),
     }
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+import typing
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from scenarios.schema import METADATA, Scenario
 from simulation.parameters import SECTIONS
@@ -63,7 +64,7 @@ def load(source: str | Path) -> Scenario:
 def load_text(text: str, file: str = "<text>", base: Path | None = None) -> Scenario:
     """Validate scenario TOML given as text (``file`` is used in messages; ``base`` resolves
     relative ``extends`` paths)."""
-    data = _parse(text, file)
+    data = parse_toml(text, file)
     data = _inherit(data, file, base or Path.cwd(), chain=(file,))
     return _validate(data, file, text)
 
@@ -88,7 +89,8 @@ def _find(source: str | Path, base: Path | None) -> Path:
     return path
 
 
-def _parse(text: str, file: str) -> dict[str, Any]:
+def parse_toml(text: str, file: str) -> dict[str, Any]:
+    """Parse TOML text; a syntax error becomes a `ScenarioError` with the line."""
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -104,7 +106,7 @@ def _raw(path: Path, chain: tuple[str, ...]) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(str(path), f"cannot be read: {err}") from None
-    data = _parse(text, str(path))
+    data = parse_toml(text, str(path))
     data.setdefault("name", path.name.removesuffix(".toml"))
     return _inherit(data, str(path), path.parent, chain + (str(path.resolve()),))
 
@@ -141,16 +143,19 @@ def _validate(data: dict[str, Any], file: str | Path, text: str | None = None) -
     except ValidationError as err:
         if text is None and Path(str(file)).is_file():
             text = Path(str(file)).read_text(encoding="utf-8")
-        raise _explain(err, str(file), text or "") from None
+        raise explain(err, str(file), text or "") from None
 
 
-def _explain(err: ValidationError, file: str, text: str) -> ScenarioError:
-    """The first problem of a validation error, worded for people."""
+def explain(
+    err: ValidationError, file: str, text: str, schema: type[BaseModel] = Scenario
+) -> ScenarioError:
+    """The first problem of a pydantic validation error, worded for people, with its line."""
     e = err.errors()[0]
     loc = [str(p) for p in e["loc"] if not str(p).startswith(("function-", "tagged-union"))]
     # Discriminated unions add the kind to the path: drop it (it is not a key of the file).
+    tag = None
     if len(loc) >= 3 and loc[0] == "interventions" and loc[2] in _kinds():
-        del loc[2]
+        tag = loc.pop(2)
     message = e["msg"].removeprefix("Value error, ")
     kind = e["type"]
     got = e.get("input")
@@ -161,7 +166,8 @@ def _explain(err: ValidationError, file: str, text: str) -> ScenarioError:
             message, got = message[match.end() :], None
     key = ".".join(loc) if loc else None
     if kind == "extra_forbidden":
-        problem = f"is not a known key; allowed here: {', '.join(_allowed(loc[:-1]))}"
+        allowed = _allowed(schema, loc[:-1]) if tag is None else list(_kind_fields(tag))
+        problem = f"is not a known key; allowed here: {', '.join(allowed)}"
     elif kind == "missing":
         problem = "is required but missing"
     elif kind in ("union_tag_invalid", "union_tag_not_found"):
@@ -188,22 +194,36 @@ def _must(message: str) -> str:
     return "is invalid: " + message
 
 
+def _kind_fields(kind: str) -> list[str]:
+    from simulation.interventions import INTERVENTION_KINDS
+
+    return list(INTERVENTION_KINDS[kind].model_fields)
+
+
 def _kinds() -> list[str]:
     from simulation.interventions import INTERVENTION_KINDS
 
     return list(INTERVENTION_KINDS)
 
 
-def _allowed(loc: list[str]) -> list[str]:
-    from simulation.interventions import INTERVENTION_KINDS
+def _allowed(schema: type[BaseModel], loc: list[str]) -> list[str]:
+    """The keys a table at ``loc`` accepts, found by walking the schema."""
+    models: list[type[BaseModel]] = [schema]
+    for part in loc:
+        if part.isdigit():
+            continue
+        found = [m.model_fields[part] for m in models if part in m.model_fields]
+        models = [m for info in found for m in _models_in(info.annotation)]
+    names: list[str] = []
+    for model in models:
+        names += [n for n in model.model_fields if n not in names]
+    return names
 
-    if not loc:
-        return list(Scenario.model_fields)
-    if loc[0] in SECTIONS and len(loc) == 1:
-        return list(SECTIONS[loc[0]].model_fields)
-    if loc[0] == "interventions":
-        return sorted({f for cls in INTERVENTION_KINDS.values() for f in cls.model_fields})
-    return []
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
 def _line_of(text: str, loc: list[str]) -> int | None:

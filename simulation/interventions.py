@@ -8,7 +8,7 @@ any process runs) and an ``apply(model)`` method. Scenario files list them as
 - ``train_tech_skills``: ``share`` of staff close ``gain`` of their gap in tech-savviness.
 - ``appoint_champions``: appoint ``share`` of staff (never hoarders) as social-learning champions:
   they get tools, post generously, stop lurking, and are imitated more (culture change).
-- ``start_community_of_practice``: ``share`` of staff, drawn across all departments, join a
+- ``start_community_of_practice``: ``share`` of staff, drawn from the whole organisation, join a
   community; each member reads ``reads`` posts a step from fellow members (a sub-feed of the
   ESN that bridges departments), and members without tools are given them.
 - ``change_leadership_style``: managers adopt ``style`` (its tact and boldness), model sharing
@@ -102,7 +102,9 @@ class StartCommunityOfPractice(_Intervention):
     """Start a community of practice across departments, with its own ESN sub-feed."""
 
     kind: Literal["start_community_of_practice"] = "start_community_of_practice"
-    share: float = _share(0.2, "Share of staff who join, drawn from every department.")
+    share: float = _share(
+        0.2, "Share of staff who join, drawn at random from the whole organisation."
+    )
     reads: int = Field(3, ge=1, le=100, description="Posts from fellow members read per step.")
     give_tools: bool = Field(True, description="Give members without ESN access the tools.")
 

@@ -28,6 +28,9 @@ SCALAR_METRICS = (
     "reputation_hoarders",
     "reputation_others",
     "mean_tie_strength",
+    "mean_generosity",
+    "lurking",
+    "imitations",
     "asks",
     "helps",
     "refusals",
@@ -93,8 +96,10 @@ def measure(state, network, params, membership: sp.csr_array, counts: dict, step
         "reputation_hoarders": float(state.reputation[hoard].mean()) if hoard.any() else np.nan,
         "reputation_others": float(state.reputation[~hoard].mean()) if (~hoard).any() else np.nan,
         "mean_tie_strength": float(state.strength.mean()) if state.strength.size else 0.0,
+        "mean_generosity": float(state.generosity.mean()),
+        "lurking": float(state.lurker.mean()),
     }
-    for name in ("asks", "helps", "refusals", "posts", *CHANNELS):
+    for name in ("imitations", "asks", "helps", "refusals", "posts", *CHANNELS):
         out[name] = int(counts.get(name, 0))
     by_dept = (membership @ per_person) / np.bincount(network.department)
     for d, value in enumerate(by_dept):

@@ -170,7 +170,8 @@ class SocialLearningModel(mesa.Model):
             "alignment": last["alignment"],
             "reciprocity": last["reciprocity"],
             "total_exchanges": {
-                name: int(wide[name].sum()) for name in ("direct", "esn", "collaboration", "training")
+                name: int(wide[name].sum())
+                for name in ("field", "direct", "esn", "collaboration", "training")
             },
             "total_refusals": int(wide["refusals"].sum()),
         }

@@ -47,11 +47,13 @@ class Organisation(_Section):
     )
     rewiring: float = _share(
         0.1,
-        "Chance that an informal tie is rewired to someone outside the team (small-world "
-        "rewiring); low values make silos.",
+        "Chance that a team tie is rewired to a random colleague, usually outside the team "
+        "(small-world rewiring); low values make silos.",
     )
     department_locality: float = _share(
-        0.7, "Share of rewired ties that stay inside the department."
+        0.7,
+        "Chance that a rewired tie is redrawn inside the person's department; otherwise anyone "
+        "in the organisation (who may also be in the department).",
     )
     topics: int = Field(
         20, ge=2, le=1000, description="Number of knowledge topics K; topic 0 is the new idea."
@@ -190,10 +192,13 @@ class Asking(_Section):
     reputation_detection: bool = Field(
         True, description="Helpers condition help on the asker's record and reputation."
     )
-    strengthen: float = _share(0.1, "Tie strength gained by a pleasant exchange (toward 1).")
+    strengthen: float = _share(
+        0.1, "Tie strength gained by a pleasant exchange or a collaboration (toward 1)."
+    )
     weaken: float = _share(0.1, "Tie strength lost by a refusal or unpleasant exchange.")
     reputation_rate: float = _share(
-        0.05, "Rate at which others' view of a helper follows their help and refusals."
+        0.05,
+        "Rate at which others' view of a person follows their help and refusals (and posts).",
     )
 
 

@@ -1,0 +1,68 @@
+"""Summary statistics across replications: means with 95% confidence intervals, censoring."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = ["mean_ci", "summarise_runs", "curve_bands", "OUTCOMES"]
+
+#: Per-run outcomes summarised in reports: (column, label, higher is better).
+OUTCOMES: tuple[tuple[str, str, bool], ...] = (
+    ("t50", "days to reach 50% of staff", False),
+    ("t90", "days to reach 90% of staff", False),
+    ("final_mean_knowledge", "final mean knowledge", True),
+    ("final_participation", "participation on the ESN", True),
+    ("final_silo_index", "silo index", False),
+    ("final_alignment", "alignment with client needs", True),
+    ("final_gini", "inequality of knowledge (Gini)", False),
+)
+
+
+def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
+    """Mean and the t-based confidence interval of the mean (NaN where undefined)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    if x.size == 0:
+        return (np.nan, np.nan, np.nan)
+    mean = float(x.mean())
+    if x.size < 2:
+        return (mean, np.nan, np.nan)
+    half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
+    return (mean, mean - half, mean + half)
+
+
+def summarise_runs(runs: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """Mean, CI and n of each outcome per group; t50/t90 not reached count at steps_run + 1.
+
+    Adds ``<t>_reached`` (how many runs reached the level) for t50 and t90, since a mean over
+    censored runs is a lower bound.
+    """
+    ok = runs[runs["status"] == "ok"].copy()
+    for col in ("t50", "t90"):
+        ok[f"{col}_reached"] = ok[col].notna()
+        ok[col] = ok[col].fillna(ok["steps_run"] + 1)
+    rows = []
+    for key, group in ok.groupby(by, sort=False):
+        row = dict(zip(by, key if isinstance(key, tuple) else (key,)))
+        row["runs"] = len(group)
+        for col, _, _ in OUTCOMES:
+            if col in group:
+                row[col], row[f"{col}_low"], row[f"{col}_high"] = mean_ci(group[col])
+        for col in ("t50", "t90"):
+            row[f"{col}_reached"] = int(group[f"{col}_reached"].sum())
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def curve_bands(series: pd.DataFrame, by: list[str], metric: str) -> pd.DataFrame:
+    """Per group and step: mean of ``metric`` across runs with a 95% CI band."""
+    data = series[series["metric"] == metric]
+    grouped = data.groupby([*by, "step"], sort=True)["value"]
+    out = grouped.agg(["mean", "std", "count"]).reset_index()
+    tcrit = stats.t.ppf(0.975, np.maximum(out["count"] - 1, 1))
+    half = np.where(out["count"] > 1, tcrit * out["std"].fillna(0) / np.sqrt(out["count"]), 0.0)
+    out["low"] = out["mean"] - half
+    out["high"] = out["mean"] + half
+    return out

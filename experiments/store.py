@@ -1,0 +1,173 @@
+"""A sweep's results on disk: Parquet parts written as runs finish, and a manifest.
+
+Layout of a results directory::
+
+    manifest.json              the sweep file and its hash, versions, git commit, sessions
+    runs/part-000001.parquet   one row per finished run (parameters, seed, status, finals)
+    timeseries/part-000001.parquet   long format: run_id, step, metric, scope, value
+    runs.csv                   the runs table as CSV, rewritten at the end of each session
+
+Every part is written to a temporary name and renamed into place, time series first. A run
+counts as done when its row is in a runs part, so after a crash a time-series part without its
+runs part is an orphan: `ResultStore.open` deletes it and the runs are done again, which keeps
+a resumed sweep free of duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+__all__ = ["ResultStore", "Results", "load_results", "TIMESERIES_SCHEMA"]
+
+TIMESERIES_SCHEMA = pa.schema(
+    [
+        ("run_id", pa.int64()),
+        ("step", pa.int64()),
+        ("metric", pa.string()),
+        ("scope", pa.string()),
+        ("value", pa.float64()),
+    ]
+)
+
+
+class ResultStore:
+    """Appends finished runs to a results directory in atomic Parquet parts."""
+
+    def __init__(self, root: Path, runs_schema: pa.Schema) -> None:
+        """Use ``root``; call `open` before writing."""
+        self.root = Path(root)
+        self.runs_schema = runs_schema
+        self._next = 1
+
+    @property
+    def manifest_path(self) -> Path:
+        """Where the manifest lives."""
+        return self.root / "manifest.json"
+
+    def open(self) -> set[int]:
+        """Create the folders, drop orphan parts, and return the ids of runs already done."""
+        for sub in ("runs", "timeseries"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        for stale in self.root.glob("*/.*.tmp"):
+            stale.unlink()
+        runs_parts = {p.name for p in (self.root / "runs").glob("part-*.parquet")}
+        for part in (self.root / "timeseries").glob("part-*.parquet"):
+            if part.name not in runs_parts:
+                part.unlink()
+        numbers = [int(n[5:11]) for n in runs_parts]
+        self._next = max(numbers, default=0) + 1
+        if not runs_parts:
+            return set()
+        table = pq.read_table(self.root / "runs", columns=["run_id"])
+        return set(table.column("run_id").to_pylist())
+
+    def append(self, runs: list[dict[str, Any]], timeseries: list[dict[str, Any]]) -> None:
+        """Write one part: the runs' time series, then their rows."""
+        if not runs:
+            return
+        name = f"part-{self._next:06d}.parquet"
+        self._next += 1
+        if timeseries:
+            columns = {
+                col: pa.array(_concat([t[col] for t in timeseries]), type=TIMESERIES_SCHEMA.field(col).type)
+                for col in TIMESERIES_SCHEMA.names
+            }
+            _atomic_write(pa.table(columns, schema=TIMESERIES_SCHEMA), self.root / "timeseries" / name)
+        table = pa.Table.from_pylist(runs, schema=self.runs_schema)
+        _atomic_write(table, self.root / "runs" / name)
+
+    def write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Replace the manifest atomically."""
+        tmp = self.root / ".manifest.json.tmp"
+        tmp.write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+        os.replace(tmp, self.manifest_path)
+
+    def read_manifest(self) -> dict[str, Any] | None:
+        """The manifest, or None if there is none yet."""
+        if not self.manifest_path.exists():
+            return None
+        return json.loads(self.manifest_path.read_text())
+
+    def export_runs_csv(self) -> Path:
+        """Write ``runs.csv`` from the runs parts."""
+        path = self.root / "runs.csv"
+        tmp = self.root / ".runs.csv.tmp"
+        _read_runs(self.root).to_csv(tmp, index=False)
+        os.replace(tmp, path)
+        return path
+
+
+def _concat(arrays):
+    import numpy as np
+
+    return np.concatenate(arrays) if arrays else []
+
+
+def _atomic_write(table: pa.Table, path: Path) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    pq.write_table(table, tmp)
+    os.replace(tmp, path)
+
+
+def _read_runs(root: Path) -> pd.DataFrame:
+    runs = root / "runs"
+    if not any(runs.glob("part-*.parquet")):
+        return pd.DataFrame()
+    return ds.dataset(runs, format="parquet").to_table().to_pandas().sort_values("run_id", ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Results:
+    """A sweep's results: the runs table, the long time series and the manifest."""
+
+    runs: pd.DataFrame
+    timeseries: pd.DataFrame | None
+    manifest: dict[str, Any]
+
+
+def load_results(
+    directory: str | Path,
+    timeseries: bool = True,
+    metrics: list[str] | None = None,
+    scope: str | None = "organisation",
+) -> Results:
+    """Read a results directory written by `experiments.run_sweep`.
+
+    Args:
+        directory: the sweep's ``--out`` directory.
+        timeseries: also read the time series (set False for the runs table only).
+        metrics: read only these metrics of the time series (default: all).
+        scope: read only this scope (default ``organisation``; None for departments too).
+
+    Returns:
+        `Results` with ``runs`` (one row per run) and ``timeseries`` (long format, with the
+        run's scenario, point and replicate joined in).
+    """
+    root = Path(directory)
+    manifest_path = root / "manifest.json"
+    if not manifest_path.exists():
+        raise FileNotFoundError(f"{root} holds no sweep results (no manifest.json)")
+    manifest = json.loads(manifest_path.read_text())
+    runs = _read_runs(root)
+    series = None
+    if timeseries and any((root / "timeseries").glob("part-*.parquet")):
+        data = ds.dataset(root / "timeseries", format="parquet")
+        condition = None
+        if metrics:
+            condition = ds.field("metric").isin(metrics)
+        if scope is not None:
+            by_scope = ds.field("scope") == scope
+            condition = by_scope if condition is None else condition & by_scope
+        series = data.to_table(filter=condition).to_pandas()
+        keys = runs[["run_id", "scenario", "point_id", "replicate"]]
+        series = series.merge(keys, on="run_id", how="left")
+    return Results(runs=runs, timeseries=series, manifest=manifest)

@@ -1,0 +1,147 @@
+"""One run of a sweep: the picklable task, and `run_one`, which any executor runs.
+
+A task is plain data (scenario, parameter point, replicate and seed), so the same function runs
+in this process, in local worker processes or on a Dask cluster, and gives the same numbers:
+a run is fully determined by its task.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from simulation.metrics import CHANNELS, SCALAR_METRICS
+from simulation.parameters import SECTIONS
+
+__all__ = ["Task", "run_one", "FINAL_COLUMNS"]
+
+#: Per-run result columns besides the task's own.
+FINAL_COLUMNS: tuple[str, ...] = (
+    "t50",
+    "t90",
+    *(f"final_{m}" for m in SCALAR_METRICS),
+    *(f"total_{c}" for c in (*CHANNELS, "asks", "helps", "refusals", "posts")),
+)
+
+
+@dataclass(frozen=True)
+class Task:
+    """Everything needed to reproduce one run."""
+
+    run_id: int
+    scenario: str
+    point_id: int
+    point: dict[str, Any]
+    fixed: dict[str, Any]
+    replicate: int
+    seed_entropy: int
+    spawn_key: tuple[int, ...]
+    steps: int | None
+    record: str = "every_step"
+    metrics: tuple[str, ...] | None = None
+    stop: dict[str, Any] | None = field(default=None)
+
+    def seed_sequence(self) -> np.random.SeedSequence:
+        """The run's seed: child ``spawn_key`` of the sweep's root SeedSequence."""
+        return np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
+
+
+def _overrides(values: dict[str, Any]) -> dict[str, Any]:
+    """``{"section.field": v}`` as model overrides, rounding floats for integer fields."""
+    out = {}
+    for key, value in values.items():
+        section, _, name = key.partition(".")
+        annotation = SECTIONS[section].model_fields[name].annotation
+        if annotation is int and isinstance(value, float):
+            value = int(round(value))
+        out[f"{section}__{name}"] = value
+    return out
+
+
+def run_one(task: Task) -> dict[str, Any]:
+    """Run one task. Never raises for a failing model: the failure is returned as data.
+
+    Returns:
+        ``{"run": row, "timeseries": columns or None}``: ``row`` has the task's identity,
+        status (``ok`` or ``failed``), error traceback, duration, worker and final metrics.
+    """
+    from simulation.model import SocialLearningModel  # imported in the worker
+
+    started = time.perf_counter()
+    row: dict[str, Any] = {
+        "run_id": task.run_id,
+        "scenario": task.scenario,
+        "point_id": task.point_id,
+        "replicate": task.replicate,
+        "seed_entropy": str(task.seed_entropy),
+        "spawn_key": ",".join(map(str, task.spawn_key)),
+        "status": "ok",
+        "error": None,
+        "steps_run": 0,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+    }
+    timeseries = None
+    try:
+        model = SocialLearningModel(
+            scenario=task.scenario,
+            rng=task.seed_sequence(),
+            **_overrides({**task.fixed, **task.point}),
+        )
+        steps = task.steps or _scenario_steps(task.scenario)
+        stop = task.stop
+        for _ in range(steps):
+            model.step()
+            if stop and _reached(model.metrics[stop["metric"]], stop):
+                break
+        row["steps_run"] = int(model.steps)
+        row.update(_finals(model))
+        timeseries = _timeseries(model, task)
+    except Exception:  # a failing run is recorded, not fatal to the sweep
+        row["status"] = "failed"
+        row["error"] = traceback.format_exc()
+    row["duration_s"] = time.perf_counter() - started
+    return {"run": row, "timeseries": timeseries}
+
+
+def _scenario_steps(scenario: str) -> int:
+    from scenarios import load
+
+    return load(scenario).steps
+
+
+def _reached(value: float, stop: dict[str, Any]) -> bool:
+    if stop.get("at_least") is not None:
+        return value >= stop["at_least"]
+    return value <= stop["at_most"]
+
+
+def _finals(model) -> dict[str, Any]:
+    summary = model.summary()
+    wide = model.datacollector.get_model_vars_dataframe()
+    out: dict[str, Any] = {"t50": summary["t50"], "t90": summary["t90"]}
+    for name in SCALAR_METRICS:
+        out[f"final_{name}"] = float(model.metrics[name])
+    for name in (*CHANNELS, "asks", "helps", "refusals", "posts"):
+        out[f"total_{name}"] = float(wide[name].sum())
+    return out
+
+
+def _timeseries(model, task: Task) -> dict[str, np.ndarray]:
+    table = model.timeseries()
+    if task.metrics:
+        table = table[table["metric"].isin(task.metrics)]
+    if task.record == "end":
+        table = table[table["step"] == table["step"].max()]
+    return {
+        "run_id": np.full(len(table), task.run_id, dtype=np.int64),
+        "step": table["step"].to_numpy(np.int64),
+        "metric": table["metric"].to_numpy(object),
+        "scope": table["scope"].to_numpy(object),
+        "value": table["value"].to_numpy(np.float64),
+    }
