@@ -108,7 +108,8 @@ class Employee(mesa.Agent):
     @knowledge.setter
     def knowledge(self, values) -> None:
         values = np.asarray(values, dtype=float)
-        if values.shape != (self.model.state.topics,) or values.min() < 0 or values.max() > 1:
+        in_range = np.all((values >= 0.0) & (values <= 1.0))  # False for NaN too
+        if values.shape != (self.model.state.topics,) or not in_range:
             raise ValueError(
                 f"Knowledge must be {self.model.state.topics} values in [0, 1]. Got {values}."
             )

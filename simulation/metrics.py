@@ -9,8 +9,6 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from simulation.processes.culture import payoff
-
 __all__ = ["measure", "gini", "silo_index", "first_crossing", "CHANNELS", "SCALAR_METRICS"]
 
 #: Channels through which knowledge moves, as counted in the step's events.
@@ -49,19 +47,28 @@ def gini(values: np.ndarray) -> float:
     return float((2.0 * (ranks * v).sum() / (n * total)) - (n + 1.0) / n)
 
 
-def silo_index(knowledge: np.ndarray, department: np.ndarray, membership: sp.csr_array) -> float:
+def silo_index(
+    knowledge: np.ndarray,
+    department: np.ndarray,
+    membership: sp.csr_array,
+    overall: np.ndarray | None = None,
+) -> float:
     """Share of the variance of knowledge that lies between departments (mean over topics).
 
     0 means departments know the same things; 1 means everyone knows exactly what their
-    department knows and departments differ.
+    department knows and departments differ. ``overall`` (the column means) may be passed in
+    when already computed.
     """
+    n = knowledge.shape[0]
     size = np.bincount(department).astype(float)
     means = (membership @ knowledge) / size[:, None]
-    overall = knowledge.mean(axis=0)
+    if overall is None:
+        overall = knowledge.mean(axis=0)
     between = (size[:, None] * (means - overall) ** 2).sum(axis=0)
-    total = ((knowledge - overall) ** 2).sum(axis=0)
-    ok = total > 1e-12
-    return float((between[ok] / total[ok]).mean()) if ok.any() else 0.0
+    # Sum of squares in one pass without an (N, K) temporary.
+    total = np.einsum("ij,ij->j", knowledge, knowledge) - n * overall**2
+    ok = total > 1e-9 * n
+    return float(np.clip(between[ok] / total[ok], 0.0, 1.0).mean()) if ok.any() else 0.0
 
 
 def department_membership(department: np.ndarray) -> sp.csr_array:
@@ -77,22 +84,25 @@ def measure(state, network, params, membership: sp.csr_array, counts: dict, step
     k = state.knowledge
     threshold = params.knowledge.threshold
     per_person = k.mean(axis=1)
+    overall = k.mean(axis=0)
+    demand = state.demand[1:]
     members = state.has_tools
     window = params.metrics.participation_window
     posted = state.last_post > step - window
-    given = state.given
-    helped_any = (given > 0) | (given[network.reverse] > 0)
-    both = (given > 0) & (given[network.reverse] > 0)
+    gave = state.given > 0
+    gave_back = gave[network.reverse]
+    helped_any = np.count_nonzero(gave | gave_back)
+    both = np.count_nonzero(gave & gave_back)
     hoard = state.hoarder
     out = {
         "mean_knowledge": float(per_person.mean()),
-        "coverage": float((k >= threshold).mean()),
+        "coverage": float(np.count_nonzero(k >= threshold) / k.size),
         "idea_adoption": float((k[:, 0] >= threshold).mean()),
         "gini": gini(per_person),
-        "silo_index": silo_index(k, network.department, membership),
-        "alignment": float(payoff(state).mean()),
+        "silo_index": silo_index(k, network.department, membership, overall),
+        "alignment": float(overall[1:] @ demand / demand.sum()),  # = mean of payoff()
         "participation": float(posted[members].mean()) if members.any() else 0.0,
-        "reciprocity": float(both.sum() / helped_any.sum()) if helped_any.any() else 0.0,
+        "reciprocity": both / helped_any if helped_any else 0.0,
         "reputation_hoarders": float(state.reputation[hoard].mean()) if hoard.any() else np.nan,
         "reputation_others": float(state.reputation[~hoard].mean()) if (~hoard).any() else np.nan,
         "mean_tie_strength": float(state.strength.mean()) if state.strength.size else 0.0,

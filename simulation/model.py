@@ -90,7 +90,7 @@ class SocialLearningModel(mesa.Model):
             if intervention.step == t:
                 intervention.apply(self)
         self._drift_client_context()
-        self.state.used[:] = False
+        self.state.used.clear()
         counts: dict[str, Any] = {}
         for section, process in PIPELINE:
             if getattr(self.params, section).enabled:

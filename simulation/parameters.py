@@ -12,6 +12,7 @@ use: a unique field name (``n_agents=2000``), a ``section__field`` name
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -345,8 +346,8 @@ class Parameters(_Section):
             return self
         data = self.model_dump()
         for key, value in overrides.items():
-            if key in SECTIONS and isinstance(value, dict):
-                data[key].update(value)
+            if key in SECTIONS and isinstance(value, (Mapping, _Section)):
+                data[key].update(value.model_dump() if isinstance(value, _Section) else value)
             else:
                 section, name = _locate(key)
                 data[section][name] = value

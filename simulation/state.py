@@ -7,7 +7,7 @@ same team), so the arrays never move and the network stays aligned with them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -85,7 +85,6 @@ class Workforce:
     community: np.ndarray
     last_post: np.ndarray
     knowledge: np.ndarray
-    used: np.ndarray
     demand: np.ndarray
     strength: np.ndarray
     given: np.ndarray
@@ -96,10 +95,20 @@ class Workforce:
         """Headcount."""
         return int(self.role.size)
 
+    used: list[np.ndarray] = field(default_factory=list)
+
     @property
     def topics(self) -> int:
         """Number of knowledge topics K."""
         return int(self.knowledge.shape[1])
+
+    def use(self, rows: np.ndarray, topics: np.ndarray | int) -> None:
+        """Mark knowledge as used this step (it is then not forgotten this step).
+
+        Used cells are kept as flat indices rather than an (N, K) mask: a step uses few cells,
+        and forgetting then costs one pass over the knowledge matrix.
+        """
+        self.used.append(np.asarray(rows, dtype=np.int64) * self.topics + topics)
 
 
 def beta(mean: float, concentration: float, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -204,7 +213,6 @@ def initial_workforce(
         community=np.full(n, -1, dtype=np.int32),
         last_post=np.full(n, np.iinfo(np.int64).min // 2, dtype=np.int64),
         knowledge=knowledge,
-        used=np.zeros((n, k), dtype=bool),
         demand=demand,
         strength=strength,
         given=np.zeros(n_edges),

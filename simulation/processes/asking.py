@@ -89,8 +89,8 @@ def ask_for_help(state, network, params, rng: np.random.Generator, step: int) ->
     # Knowledge: each asker changes only its own (row, topic) cell, so plain assignment is safe.
     a, t = askers[success], topic[success]
     k[a, t] = absorb(mine[success], theirs[success], state.absorption[a])
-    state.used[a, t] = True
-    state.used[helper[success], t] = True
+    state.use(a, t)
+    state.use(helper[success], t)
 
     np.add.at(state.given, back[success], 1.0)
     np.add.at(state.received, edge[success], 1.0)

@@ -52,7 +52,7 @@ def collaborate(state, network, params, rng: np.random.Generator, step: int) -> 
     # A person may be in several pairs on one topic: keep the best outcome, never a sum.
     cells = np.concatenate((a * state.topics + topic, b * state.topics + topic))
     np.maximum.at(k.reshape(-1), cells, np.minimum(np.concatenate((new_a, new_b)), 1.0))
-    state.used.reshape(-1)[cells] = True
+    state.used.append(cells)
     pull_toward(state.strength, np.concatenate((edge, back)), 1.0, params.asking.strengthen)
     counts["collaboration"] = int(a.size)
     return counts

@@ -1,11 +1,13 @@
 """Process 6, culture change: payoff-biased imitation of sharing and seeking behaviour.
 
-Each person looks at one neighbour, chosen in proportion to their role's weight (1 for a member,
+Each person, with chance ``adaptability``, looks at one neighbour chosen in proportion to their
+role's weight (1 for a member,
 ``manager_weight`` for a manager, ``champion_weight`` for a champion: leaders are watched more).
 If that role model is doing better, measured by how well their knowledge matches what clients
-need (`payoff`), the person moves ``rate * adaptability`` of the way
-toward the model's generosity, proactivity and formal_preference, and, since lurking is sharing
-behaviour too, takes up the model's lurking or posting with chance ``rate * adaptability``.
+need (`payoff`), the person moves ``rate`` of the way toward the model's generosity,
+proactivity and formal_preference, and, since lurking is sharing behaviour too, takes up the
+model's lurking or posting with chance ``rate``. (So the expected change per step is
+``rate * adaptability`` of the difference; drawing who reconsiders first keeps the step cheap.)
 Hoarders do not change their generosity and champions do not start lurking: that is what makes
 them hoarders and champions.
 
@@ -26,11 +28,15 @@ __all__ = ["change_culture", "payoff"]
 IMITATED = ("generosity", "proactivity", "formal_preference")
 
 
-def payoff(state) -> np.ndarray:
-    """Each person's demand-weighted mean knowledge of client topics: how well they serve
-    clients now (topic 0, the internal new idea, is not a client need)."""
-    demand = state.demand[1:]
-    return state.knowledge[:, 1:] @ demand / demand.sum()
+def payoff(state, rows: np.ndarray | None = None) -> np.ndarray:
+    """Demand-weighted mean knowledge of client topics (of ``rows``, or everyone): how well a
+    person serves clients now (topic 0, the internal new idea, is not a client need)."""
+    weights = state.demand.copy()
+    weights[0] = 0.0
+    weights /= weights.sum()
+    # One contiguous mat-vec over everyone is cheaper than gathering rows first.
+    score = state.knowledge @ weights
+    return score if rows is None else score[rows]
 
 
 def change_culture(state, network, params, rng: np.random.Generator, step: int) -> dict:
@@ -39,7 +45,7 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     weight = np.ones(3)
     weight[MANAGER], weight[CHAMPION] = p.manager_weight, p.champion_weight
     role_weight = weight[state.role]
-    people = np.flatnonzero(state.adaptability > 0)
+    people = np.flatnonzero(rng.random(state.n) < state.adaptability)
     indices = network.adjacency.indices
     edge = choose_edges(
         network.adjacency.indptr, people, lambda e, owner: role_weight[indices[e]], rng
@@ -49,14 +55,13 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     score = payoff(state)
     better = score[model] > score[people]
     people, model = people[better], model[better]
-    step_size = p.rate * state.adaptability[people]
     target_lurking = state.lurker[model]
-    switch = (state.lurker[people] != target_lurking) & (rng.random(people.size) < step_size)
+    switch = (state.lurker[people] != target_lurking) & (rng.random(people.size) < p.rate)
     switch &= ~(target_lurking & (state.role[people] == CHAMPION))
     state.lurker[people[switch]] = target_lurking[switch]
     for name in IMITATED:
         column = getattr(state, name)
-        move = step_size * (column[model] - column[people])
+        move = p.rate * (column[model] - column[people])
         if name == "generosity":
             move[state.hoarder[people]] = 0.0
         column[people] += move  # each person appears once: synchronous, no collisions

@@ -28,7 +28,7 @@ __all__ = ["post_and_read"]
 
 
 def post_and_read(state, network, params, rng: np.random.Generator, step: int) -> dict:
-    """Apply one step of ESN activity; returns ``{"posts": ..., "esn": useful reads}``."""
+    """Apply one step of ESN activity; returns ``{"posts": ..., "esn": reads that taught}``."""
     p = params.esn
     safety = 0.5 + 0.5 * params.culture.psychological_safety
     can_post = state.has_tools & ~state.lurker & ~state.hoarder
@@ -47,7 +47,7 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     quality = k[posters, topic]
     counts["posts"] = int(posters.size)
     state.last_post[posters] = step
-    state.used[posters, topic] = True
+    state.use(posters, topic)
     pull_toward(state.reputation, posters, 1.0, params.asking.reputation_rate)
 
     reader, pick = _feed(readers, posters.size, p.reads, rng)
@@ -64,8 +64,8 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     useful = (new > current) & (posters[pick] != reader)
     cell = reader[useful] * state.topics + t[useful]
     np.maximum.at(k.reshape(-1), cell, new[useful])
-    state.used.reshape(-1)[cell] = True
-    counts["esn"] = int(np.unique(cell).size)
+    state.used.append(cell)
+    counts["esn"] = int(useful.sum())
     return counts
 
 

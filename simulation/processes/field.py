@@ -23,5 +23,5 @@ def learn_in_the_field(state, network, params, rng: np.random.Generator, step: i
     topic = 1 + rng.choice(demand.size, size=learners.size, p=demand / demand.sum())
     current = state.knowledge[learners, topic]
     state.knowledge[learners, topic] = current + p.rate * (1.0 - current)
-    state.used[learners, topic] = True
+    state.use(learners, topic)
     return {"field": int(learners.size)}

@@ -13,5 +13,9 @@ __all__ = ["forget"]
 
 def forget(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Decay unused knowledge; returns no counts."""
-    state.knowledge *= np.where(state.used, 1.0, 1.0 - params.forgetting.rate)
+    flat = state.knowledge.reshape(-1)
+    used = np.concatenate(state.used) if state.used else np.empty(0, dtype=np.int64)
+    kept = flat[used]
+    flat *= 1.0 - params.forgetting.rate
+    flat[used] = kept
     return {}

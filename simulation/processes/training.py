@@ -32,5 +32,5 @@ def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
     new = absorb(current, p.level, p.gain)
     lift = new - current
     state.knowledge[attend, topic] = new
-    state.used[attend, topic] = True
+    state.use(attend, topic)
     return {"training": int(np.count_nonzero(lift > 0))}
