@@ -71,7 +71,7 @@ class SocialLearningModel(mesa.Model):
         self.network: OrgNetwork = build_network(self.params.organisation, self.rng)
         self.state: Workforce = initial_workforce(self.params, self.network, self.rng)
         self._membership = department_membership(self.network.department)
-        self.employees: list[Employee] = [Employee(self, row) for row in range(self.network.n)]
+        self._employees: list[Employee] | None = None  # created on first use, see `employees`
         self.counts: dict[str, Any] = {}
         self.metrics: dict[str, float] = measure(
             self.state, self.network, self.params, self._membership, {}, 0
@@ -120,11 +120,43 @@ class SocialLearningModel(mesa.Model):
             self.state.demand[shifted] = self.rng.uniform(0.2, 1.0, shifted.size)
             self.state.knowledge[:, shifted] *= 1.0 - client.obsolescence
 
+    @property
+    def employees(self) -> list[Employee]:
+        """The `Employee` view of each row, in row order.
+
+        The Mesa agents are created on first use (of this, ``agents``, ``agents_by_type`` or
+        ``agent_types``), not when the model is built: a million agent objects take seconds to
+        create and a vectorised run never needs them. Their ``unique_id`` follows row order.
+        """
+        if self._employees is None:
+            self._employees = [Employee(self, row) for row in range(self.network.n)]
+        return self._employees
+
+    @property
+    def agents(self):
+        """All agents (Mesa's AgentSet); creates the `Employee` views on first use."""
+        self.employees  # noqa: B018 - materialise the views
+        return self._all_agents
+
+    @property
+    def agents_by_type(self):
+        """Mesa's agents by type; creates the `Employee` views on first use."""
+        self.employees  # noqa: B018
+        return self._agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        """Mesa's agent types; creates the `Employee` views on first use."""
+        self.employees  # noqa: B018
+        return list(self._agents_by_type.keys())
+
     def _reseat(self, rows: np.ndarray) -> None:
         """Give each newcomer's row a new Mesa agent; leavers' agents are removed."""
+        if self._employees is None:
+            return  # no views yet: the rows are simply new people when they are created
         for row in rows.tolist():
-            self.employees[row].remove()
-            self.employees[row] = Employee(self, row)
+            self._employees[row].remove()
+            self._employees[row] = Employee(self, row)
 
     # -- results ------------------------------------------------------------------------------
 

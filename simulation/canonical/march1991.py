@@ -59,7 +59,7 @@ from simulation.canonical._checks import check_choice, check_count, check_probab
 __all__ = ["MarchState", "MarchRun", "March1991", "new_organisations", "march_period", "run_march"]
 
 SOCIALISATION = ("direct", "stepwise")
-SUPERIORITY = ("knowledge", "score")
+SUPERIORITY = ("knowledge", "score", "actions")
 
 
 @dataclass
@@ -93,6 +93,10 @@ class MarchState:
         """``(R,)`` share of dimensions on which the code equals reality."""
         return (self.code == self.reality).mean(axis=1)
 
+    def code_score(self) -> np.ndarray:
+        """``(R,)`` matches minus mismatches of the code with reality, over ``m`` (in [-1, 1])."""
+        return (self.code * self.reality).mean(axis=1, dtype=float)
+
     def individual_knowledge(self) -> np.ndarray:
         """``(R, n)`` share of dimensions on which each individual's belief equals reality."""
         return (self.beliefs == self.reality[:, None, :]).mean(axis=2)
@@ -108,6 +112,8 @@ class MarchRun:
 
     Attributes:
         knowledge: ``(R,)`` code knowledge at the end (the paper's "knowledge").
+        score: ``(R,)`` the code's matches minus mismatches over ``m`` at the end (the
+            measure March's BASIC program reported, per Christensen 2015).
         individual_knowledge: ``(R, n)`` each individual's knowledge at the end.
         periods: ``(R,)`` periods run (to equilibrium, or the horizon).
         converged: ``(R,)`` whether the run reached equilibrium (always False with a horizon).
@@ -116,6 +122,7 @@ class MarchRun:
     """
 
     knowledge: np.ndarray
+    score: np.ndarray
     individual_knowledge: np.ndarray
     periods: np.ndarray
     converged: np.ndarray
@@ -173,7 +180,7 @@ def march_period(
     rng: np.random.Generator,
     *,
     socialisation: Literal["direct", "stepwise"] = "direct",
-    superiority: Literal["knowledge", "score"] = "knowledge",
+    superiority: Literal["knowledge", "score", "actions"] = "knowledge",
 ) -> None:
     """Advance every organisation of ``state`` by one period, in place (see the module)."""
     beliefs, code, reality = state.beliefs, state.code, state.reality
@@ -188,7 +195,7 @@ def march_period(
         reality[flips] *= -1
 
     # Both rules read the state as it is now; their changes are applied together at the end.
-    dominant, margin = _superior_majority(state, superiority)
+    dominant, margin = _superior_majority(state, superiority, rng)
     code_draw = rng.random((reps, m))
     code_changes = (margin > 0) & (dominant != code)
     code_changes &= code_draw >= (1.0 - state.p2[:, None]) ** margin
@@ -204,7 +211,7 @@ def march_period(
 
 
 def _superior_majority(
-    state: MarchState, superiority: str
+    state: MarchState, superiority: str, rng: np.random.Generator | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Dominant belief of the superior group on each dimension and its margin ``k``."""
     beliefs, code, reality = state.beliefs, state.code, state.reality
@@ -212,6 +219,9 @@ def _superior_majority(
         own = (beliefs == reality[:, None, :]).sum(axis=2)
         bar = (code == reality).sum(axis=1)
     else:
+        if superiority == "actions":
+            coin = (2 * rng.integers(0, 2, beliefs.shape, dtype=np.int8) - 1).astype(np.int8)
+            beliefs = np.where(beliefs == 0, coin, beliefs)
         own = np.einsum("rnm,rm->rn", beliefs, reality, dtype=np.int32)
         bar = np.einsum("rm,rm->r", code, reality, dtype=np.int32)
     superior = own > bar[:, None]
@@ -222,14 +232,23 @@ def _superior_majority(
 def at_equilibrium(state: MarchState, superiority: str = "knowledge") -> np.ndarray:
     """``(R,)`` whether each organisation is in an absorbing state (nothing can change).
 
-    Only meaningful without turnover and turbulence: then nothing can change once no belief
-    differs from a non-zero code (for a seat with ``p1 > 0``) and no dimension has a dominant
-    superior-group belief that differs from the code (when ``p2 > 0``).
+    Only meaningful without turnover and turbulence. Nothing can change once no belief differs
+    from a non-zero code (for a seat with ``p1 > 0``) and the code cannot move (``p2 = 0``, or
+    no dimension has a dominant superior-group belief that differs from the code). With
+    ``superiority="actions"`` the superior group is random; there the test is that nobody
+    could outperform the code even with lucky guesses (matches minus mismatches plus the
+    number of 0 beliefs), which may keep a run going a little after its code has settled.
     """
     target = state.code[:, None, :]
     can_learn = ((target != 0) & (state.beliefs != target)) & (state.p1[:, :, None] > 0)
-    dominant, margin = _superior_majority(state, superiority)
-    can_change = ((margin > 0) & (dominant != state.code)) & (state.p2[:, None] > 0)
+    if superiority == "actions":
+        best = np.einsum("rnm,rm->rn", state.beliefs, state.reality, dtype=np.int32)
+        best += (state.beliefs == 0).sum(axis=2)
+        bar = np.einsum("rm,rm->r", state.code, state.reality, dtype=np.int32)
+        can_change = ((best > bar[:, None]).any(axis=1) & (state.p2 > 0))[:, None]
+    else:
+        dominant, margin = _superior_majority(state, superiority)
+        can_change = ((margin > 0) & (dominant != state.code)) & (state.p2[:, None] > 0)
     return ~(can_learn.any(axis=(1, 2)) | can_change.any(axis=1))
 
 
@@ -245,7 +264,7 @@ def run_march(
     periods: int | None = None,
     max_periods: int = 10_000,
     socialisation: Literal["direct", "stepwise"] = "direct",
-    superiority: Literal["knowledge", "score"] = "knowledge",
+    superiority: Literal["knowledge", "score", "actions"] = "knowledge",
     record_series: bool = False,
     rng: Any = None,
 ) -> MarchRun:
@@ -304,6 +323,7 @@ def run_march(
             series[:, t] = state.code_knowledge()
     return MarchRun(
         knowledge=state.code_knowledge(),
+        score=state.code_score(),
         individual_knowledge=state.individual_knowledge(),
         periods=np.full(replications, periods),
         converged=np.zeros(replications, dtype=bool),
@@ -319,6 +339,7 @@ def _run_to_equilibrium(
     """Step the batch, retiring each organisation as it settles (the batch shrinks)."""
     reps, n, _ = state.beliefs.shape
     knowledge = np.empty(reps)
+    score = np.empty(reps)
     individual = np.empty((reps, n))
     periods = np.full(reps, max_periods)
     converged = np.zeros(reps, dtype=bool)
@@ -328,6 +349,7 @@ def _run_to_equilibrium(
     def retire(done: np.ndarray, t: int, settled: bool) -> None:
         rows = ids[done]
         knowledge[rows] = state.code_knowledge()[done]
+        score[rows] = state.code_score()[done]
         individual[rows] = state.individual_knowledge()[done]
         periods[rows] = t
         converged[rows] = settled
@@ -344,7 +366,7 @@ def _run_to_equilibrium(
             state = state.subset(~done)
     else:
         retire(np.ones(ids.size, dtype=bool), max_periods, False)
-    return MarchRun(knowledge, individual, periods, converged, None, p1_seats)
+    return MarchRun(knowledge, score, individual, periods, converged, None, p1_seats)
 
 
 class March1991(mesa.Model):
@@ -380,7 +402,7 @@ class March1991(mesa.Model):
         p3: float = 0.0,
         p4: float = 0.0,
         socialisation: Literal["direct", "stepwise"] = "direct",
-        superiority: Literal["knowledge", "score"] = "knowledge",
+        superiority: Literal["knowledge", "score", "actions"] = "knowledge",
         rng: Any = None,
     ) -> None:
         """Draw reality, the individuals' beliefs and a neutral code."""
