@@ -90,6 +90,13 @@ def _add_experiment_commands(commands) -> None:
     experiments = commands.add_parser("experiments", help="list the built-in experiments")
     experiments.set_defaults(handler=_experiments)
 
+    bench = commands.add_parser(
+        "bench", help="measure speed, memory and scaling on this machine (see docs/performance.md)"
+    )
+    bench.add_argument("--quick", action="store_true", help="stop at 100,000 agents")
+    bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.set_defaults(handler=_bench)
+
 
 def _add_scenario_commands(commands) -> None:
     group = commands.add_parser(
@@ -289,6 +296,15 @@ def _experiments(args: argparse.Namespace) -> int:
     for name in builtin_sweeps():
         sweep = load_sweep(name)[0]
         print(f"{name:<22} {sweep.title} ({len(make_tasks(sweep))} runs)")
+    return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from experiments.bench.run import format_table, run_benchmark
+
+    log = (lambda message: print(message, file=sys.stderr)) if args.json else print
+    result = run_benchmark(quick=args.quick, log=log)
+    print(json.dumps(result, indent=2) if args.json else format_table(result))
     return 0
 
 

@@ -86,12 +86,15 @@ def _curves(series: pd.DataFrame, metric: str, label: str) -> plt.Figure:
     rows = math.ceil(len(names) / cols)
     fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), sharex=True, sharey=True,
                              squeeze=False, constrained_layout=True)
-    reference = bands[bands["scenario"] == names[0]]
     for ax, name in zip(axes.flat, names):
         own = bands[bands["scenario"] == name]
-        if name != names[0]:
-            ax.plot(reference["step"], reference["mean"], color="grey", linestyle="--", linewidth=1,
-                    label=_short(names[0]))
+        against = _against(name)
+        reference_name = against if against in names else names[0]
+        if name != reference_name:
+            reference = bands[bands["scenario"] == reference_name]
+            ax.plot(reference["step"], reference["mean"], color="grey", linestyle="--", linewidth=1)
+            ax.text(0.98, 0.04, f"dashed: {_short(reference_name)}", transform=ax.transAxes,
+                    ha="right", fontsize="x-small", color="grey")
         ax.fill_between(own["step"], own["low"], own["high"], alpha=0.3, color="tab:blue")
         ax.plot(own["step"], own["mean"], color="tab:blue", linewidth=1.5, label=_short(name))
         ax.set_title(_short(name), fontsize="small")
@@ -210,37 +213,44 @@ def _fmt(value) -> str:
     return f"{value:.3g}"
 
 
+def _against(name: str) -> str | None:
+    """The scenario a scenario says it should be compared with, if it can still be loaded."""
+    from scenarios import ScenarioError, load
+
+    try:
+        return load(name).against
+    except ScenarioError:  # a scenario file that moved since the sweep: no comparison
+        return None
+
+
 def _sentences(summary: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
     """Plain-language comparisons of each scenario with what it should be compared with."""
-    from scenarios import load
-
     steps = int(runs["steps_run"].max())
     by_name = {row["scenario"]: row for _, row in summary.iterrows()}
     out = []
     for name, row in by_name.items():
-        try:
-            against = load(name).against
-        except Exception:  # a scenario file that moved since the sweep: no comparison
-            against = None
+        against = _against(name)
         other = by_name.get(against) if against else None
         out.append(_sentence(_short(name), row, _short(against) if other is not None else None, other, steps))
     return out
 
 
 def _reach(row, steps: int) -> str:
+    """How long the idea took to reach 90% of staff, honest about runs that never got there."""
     n, reached = int(row["runs"]), int(row["t90_reached"])
     if reached == 0:
-        return f"never reached 90% of staff within {steps} days"
-    text = f"reached 90% of staff in {row['t90']:.0f} days on average (95% CI {row['t90_low']:.0f} to {row['t90_high']:.0f})"
+        return f"did not reach 90% of staff within {steps} days in any of {n} runs"
     if reached < n:
-        text += f", though in {n - reached} of {n} runs it had not by day {steps}"
-    return text
+        return (f"took at least {row['t90']:.0f} days on average to reach 90% of staff "
+                f"({n - reached} of {n} runs had not reached it by day {steps})")
+    return (f"reached 90% of staff in {row['t90']:.0f} days "
+            f"(95% CI {row['t90_low']:.0f} to {row['t90_high']:.0f})")
 
 
 def _sentence(name: str, row, against: str | None, other, steps: int) -> str:
     text = f"<b>{html.escape(name)}</b>: the new idea {_reach(row, steps)}"
     if other is not None:
-        text += f", against {_reach(other, steps).removeprefix('reached 90% of staff ')} in <b>{html.escape(against)}</b>"
+        text += f"; in <b>{html.escape(against)}</b> it {_reach(other, steps)}"
         diff = row["final_mean_knowledge"] - other["final_mean_knowledge"]
         direction = "higher" if diff > 0 else "lower"
         text += (f". Final mean knowledge was {abs(diff):.2f} {direction} ({row['final_mean_knowledge']:.2f} "

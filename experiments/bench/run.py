@@ -1,0 +1,206 @@
+"""``orglearn bench``: speed, memory and scaling of the model on this machine, in one run.
+
+What it measures (full model, every process on, K = 20 topics):
+
+- **agent-steps per second** of the vectorised model at N = 1,000, 10,000, 100,000 and
+  1,000,000 (``quick`` stops at 100,000), each size in a fresh process so that its set-up time
+  and peak memory (``VmHWM``) are its own;
+- **10,000 agents for 365 steps**, wall time;
+- the **per-agent Mesa reference model** (`experiments.bench.reference`: the same rules written
+  as idiomatic per-agent Mesa) at 1,000 and 10,000 agents, and the speed-up over it;
+- the machine's **memory-copy bandwidth** and the share of the resulting bound that the model
+  reaches. The bound assumes a step has to read and write each agent's K knowledge values once
+  (16 K bytes per agent-step), the least any step that updates knowledge must move;
+- **sweep throughput** with 1 and 2 local workers on the same small sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["run_benchmark", "measure_model", "memory_bandwidth", "TARGETS"]
+
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+REFERENCE_SIZES = (1_000, 10_000)
+TOPICS = 20
+
+#: The issue's targets on a 2-core machine: (description, key, comparison, value).
+TARGETS = (
+    ("agent-steps/s at 100,000 agents", "agent_steps_per_s_100000", ">=", 2_000_000),
+    ("10,000 agents x 365 steps, seconds", "seconds_10000_x_365", "<", 2.0),
+    ("set-up of 1,000,000 agents, seconds", "setup_s_1000000", "<", 10.0),
+    ("peak memory at 1,000,000 agents, GB", "peak_gb_1000000", "<", 4.0),
+    ("speed-up over per-agent Mesa at 10,000", "speedup_10000", ">=", 50.0),
+    ("sweep speed-up, 2 workers over 1", "sweep_speedup", ">=", 1.7),
+)
+
+
+def _peak_gb() -> float:
+    """This process's peak resident memory (VmHWM), in GB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e9
+    return float("nan")
+
+
+def measure_model(n: int, seconds: float = 3.0, reference: bool = False) -> dict[str, Any]:
+    """Set up one model of ``n`` agents and time its steps for about ``seconds``.
+
+    Run this in a fresh process (see `run_benchmark`) so that the peak memory is its own.
+    """
+    if reference:
+        from experiments.bench.reference import ReferenceModel as Model
+    else:
+        from simulation.model import SocialLearningModel as Model
+    started = time.perf_counter()
+    model = Model(n_agents=n, topics=TOPICS, rng=1)
+    setup = time.perf_counter() - started
+    model.step()  # warm-up
+    steps, elapsed = 0, 0.0
+    started = time.perf_counter()
+    while elapsed < seconds or steps < 3:
+        model.step()
+        steps += 1
+        elapsed = time.perf_counter() - started
+    return {
+        "n": n,
+        "setup_s": setup,
+        "steps": steps,
+        "seconds_per_step": elapsed / steps,
+        "agent_steps_per_s": n * steps / elapsed,
+        "peak_gb": _peak_gb(),
+    }
+
+
+def _year_of_10000() -> float:
+    from simulation.model import SocialLearningModel
+
+    model = SocialLearningModel(n_agents=10_000, topics=TOPICS, rng=1)
+    started = time.perf_counter()
+    model.run(365)
+    return time.perf_counter() - started
+
+
+def memory_bandwidth(size_mb: int = 512, repeats: int = 5) -> float:
+    """Best-of memory copy bandwidth in GB/s (bytes read plus bytes written per second)."""
+    src = np.ones(size_mb * 1024 * 1024 // 8)
+    dst = np.empty_like(src)
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - started)
+    return 2 * src.nbytes / best / 1e9
+
+
+def _in_subprocess(call: str) -> Any:
+    """Run ``call`` (a Python expression) in a fresh interpreter and return its JSON result."""
+    code = f"import json; from experiments.bench.run import *; print(json.dumps({call}))"
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark step failed: {call}\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _sweep_throughput(workers: int, runs: int = 16) -> float:
+    from experiments.runner import run_sweep
+    from experiments.sweep import Sweep
+
+    sweep = Sweep.model_validate(
+        {
+            "scenarios": ["baseline"],
+            "replications": runs,
+            "steps": 200,
+            "record": "end",
+            "fixed": {"organisation.n_agents": 2000},
+        }
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        run_sweep(sweep, Path(tmp) / "out", workers=workers, progress=False)
+        return runs / (time.perf_counter() - started)
+
+
+def run_benchmark(quick: bool = False, log=print) -> dict[str, Any]:
+    """Measure everything and return one flat dict (see the module docstring)."""
+    result: dict[str, Any] = {"cores": os.cpu_count(), "topics": TOPICS, "quick": quick}
+    sizes = [n for n in SIZES if not (quick and n > 100_000)]
+    for n in sizes:
+        log(f"vectorised model, {n:,} agents ...")
+        m = _in_subprocess(f"measure_model({n}, seconds={2.0 if n < 1_000_000 else 6.0})")
+        for key in ("setup_s", "seconds_per_step", "agent_steps_per_s", "peak_gb"):
+            result[f"{key}_{n}"] = m[key]
+    log("10,000 agents for 365 steps ...")
+    result["seconds_10000_x_365"] = _in_subprocess("_year_of_10000()")
+    for n in REFERENCE_SIZES:
+        log(f"per-agent Mesa reference, {n:,} agents ...")
+        m = _in_subprocess(f"measure_model({n}, seconds=3.0, reference=True)")
+        result[f"reference_agent_steps_per_s_{n}"] = m["agent_steps_per_s"]
+        result[f"speedup_{n}"] = result[f"agent_steps_per_s_{n}"] / m["agent_steps_per_s"]
+    log("memory bandwidth ...")
+    bandwidth = _in_subprocess("memory_bandwidth()")
+    result["memory_bandwidth_gb_s"] = bandwidth
+    bound = bandwidth * 1e9 / (16 * TOPICS)
+    result["bandwidth_bound_agent_steps_per_s"] = bound
+    for n in sizes:
+        result[f"fraction_of_bound_{n}"] = result[f"agent_steps_per_s_{n}"] / bound
+    log("sweep throughput, 1 and 2 workers ...")
+    one = _in_subprocess("_sweep_throughput(1)")
+    two = _in_subprocess("_sweep_throughput(2)")
+    result["sweep_runs_per_s_1"], result["sweep_runs_per_s_2"] = one, two
+    result["sweep_speedup"] = two / one
+    result["targets"] = {
+        label: {"value": result.get(key), "target": f"{op} {value}", "met": _met(result.get(key), op, value)}
+        for label, key, op, value in TARGETS
+    }
+    return result
+
+
+def _met(value, op: str, target: float) -> bool | None:
+    if value is None:
+        return None
+    return value >= target if op == ">=" else value < target
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The result as a readable table."""
+    lines = [f"{'agents':>10} {'set-up s':>9} {'ms/step':>9} {'agent-steps/s':>14} {'peak GB':>8} {'of bound':>9}"]
+    for n in SIZES:
+        if f"agent_steps_per_s_{n}" not in result:
+            continue
+        lines.append(
+            f"{n:>10,} {result[f'setup_s_{n}']:>9.2f} {1000 * result[f'seconds_per_step_{n}']:>9.1f} "
+            f"{result[f'agent_steps_per_s_{n}']:>14,.0f} {result[f'peak_gb_{n}']:>8.2f} "
+            f"{result[f'fraction_of_bound_{n}']:>9.1%}"
+        )
+    lines.append("")
+    for n in REFERENCE_SIZES:
+        lines.append(
+            f"per-agent Mesa at {n:,}: {result[f'reference_agent_steps_per_s_{n}']:,.0f} agent-steps/s; "
+            f"vectorised is {result[f'speedup_{n}']:.0f}x faster"
+        )
+    lines.append(f"10,000 agents x 365 steps: {result['seconds_10000_x_365']:.2f} s")
+    lines.append(
+        f"memory copy: {result['memory_bandwidth_gb_s']:.1f} GB/s -> bound "
+        f"{result['bandwidth_bound_agent_steps_per_s']:,.0f} agent-steps/s (16 K bytes per agent-step)"
+    )
+    lines.append(
+        f"sweep: {result['sweep_runs_per_s_1']:.2f} runs/s on 1 worker, {result['sweep_runs_per_s_2']:.2f} on 2 "
+        f"({result['sweep_speedup']:.2f}x)"
+    )
+    lines.append("")
+    for label, t in result["targets"].items():
+        mark = "met" if t["met"] else "NOT met"
+        lines.append(f"{mark:>8}  {label}: {t['value']:.3g} (target {t['target']})")
+    return "\n".join(lines)
