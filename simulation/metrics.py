@@ -44,7 +44,8 @@ def gini(values: np.ndarray) -> float:
     if n == 0 or total <= 0:
         return 0.0
     ranks = np.arange(1, n + 1)
-    return float((2.0 * (ranks * v).sum() / (n * total)) - (n + 1.0) / n)
+    value = (2.0 * (ranks * v).sum() / (n * total)) - (n + 1.0) / n
+    return float(min(max(value, 0.0), 1.0))  # rounding can land a hair outside [0, 1]
 
 
 def silo_index(
