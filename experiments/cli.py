@@ -252,12 +252,12 @@ def _sweep(args: argparse.Namespace) -> int:
         return 130
     print(f"{outcome.ok} runs finished and {outcome.failed} failed in this session "
           f"({outcome.done_before} were done before); results in {out}/")
+    failed = outcome.runs[outcome.runs["status"] != "ok"] if len(outcome.runs) else outcome.runs
     if args.report:
         from experiments.report import write_report
 
         print(f"Report: {write_report(out)}")
-    if outcome.failed:
-        failed = outcome.runs[outcome.runs["status"] != "ok"]
+    if len(failed):  # this session's failures and any recorded by earlier sessions
         for _, row in failed.head(5).iterrows():
             last = (row["error"] or "").strip().splitlines()[-1:] or [""]
             print(f"  run {row['run_id']} ({row['scenario']}): {last[0]}", file=sys.stderr)

@@ -4,7 +4,7 @@
 - ``lhs``: Latin hypercube (McKay et al. 1979) within bounds, `scipy.stats.qmc.LatinHypercube`.
 - ``sobol``: scrambled Sobol' sequence within bounds, `scipy.stats.qmc.Sobol`.
 - ``saltelli``: Saltelli's extension of Sobol' sampling for first- and total-order indices
-  (SALib ``sobol`` sampler), N * (2D + 2) points.
+  (SALib ``sobol`` sampler, first and total order only), N * (D + 2) points.
 - ``morris``: Morris (1991) elementary-effects trajectories (SALib), r * (D + 1) points.
 
 References:

@@ -171,6 +171,11 @@ def _sensitivity(runs: pd.DataFrame, sweep: dict, design: str) -> tuple[plt.Figu
         if np.isnan(y).any():
             ax.set_title(f"{label}: missing runs, no indices")
             continue
+        if np.ptp(y) == 0:
+            # A constant output (e.g. t90 never reached) has no variance to apportion.
+            ax.set_title(f"{label}: the same in every run, indices undefined")
+            rows += [(label, name, np.nan, np.nan, np.nan, np.nan) for name in problem["names"]]
+            continue
         x = np.arange(problem["num_vars"])
         if design == "saltelli":
             res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=spec.design.seed)

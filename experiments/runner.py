@@ -29,7 +29,7 @@ from tqdm.auto import tqdm
 from experiments.design import design_points
 from experiments.store import ResultStore
 from experiments.sweep import Sweep, SweepError, load_sweep
-from experiments.tasks import FINAL_COLUMNS, Task, run_one
+from experiments.tasks import FINAL_COLUMNS, Task, coerce_point, run_one
 
 __all__ = ["run_sweep", "SweepOutcome", "make_tasks"]
 
@@ -62,7 +62,7 @@ def make_tasks(sweep: Sweep, base: Path | None = None) -> list[Task]:
     Replicate ``r`` of every scenario and point gets child ``r`` of the root
     ``SeedSequence(sweep.seed)``, so comparisons use common random numbers.
     """
-    points = design_points(sweep)
+    points = [coerce_point(p) for p in design_points(sweep)]
     root = np.random.SeedSequence(sweep.seed)
     children = root.spawn(sweep.replications)
     scenarios = [_scenario_ref(name, base) for name in sweep.scenarios]
@@ -255,9 +255,12 @@ def run_sweep(
 
     def flush() -> None:
         nonlocal last_flush
-        store.append(buffer_runs, buffer_series)
+        # Take the rows out of the buffers before writing: if an interrupt lands mid-write,
+        # they are simply run again on --resume, never written twice.
+        runs, series = buffer_runs[:], buffer_series[:]
         buffer_runs.clear()
         buffer_series.clear()
+        store.append(runs, series)
         last_flush = time.monotonic()
 
     bar = tqdm(

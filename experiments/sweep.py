@@ -35,9 +35,18 @@ import hashlib
 import tomllib
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from scenarios.loader import ScenarioError, explain, parse_toml
 from scenarios.loader import builtin_names as scenario_names
@@ -73,7 +82,7 @@ class Bounds(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> Bounds:
         if not self.low < self.high:
-            raise ValueError(f"low ({self.low}) must be below high ({self.high})")
+            raise ValueError(f"must have low below high; got low = {self.low}, high = {self.high}")
         return self
 
 
@@ -110,12 +119,26 @@ class Stop(_Strict):
     @model_validator(mode="after")
     def _one_level(self) -> Stop:
         if (self.at_least is None) == (self.at_most is None):
-            raise ValueError("give exactly one of at_least or at_most")
+            raise ValueError("must give exactly one of at_least or at_most")
         return self
 
 
 Value = bool | int | float
-Varied = list[Value] | Range | Bounds
+
+
+def _varied_kind(value: Any) -> str:
+    """Which form a varied parameter takes, from its shape, so errors speak of that form."""
+    if isinstance(value, dict):
+        return "bounds" if {"low", "high"} & set(value) else "range"
+    if isinstance(value, (Range, Bounds)):
+        return "range" if isinstance(value, Range) else "bounds"
+    return "list"
+
+
+Varied = Annotated[
+    Annotated[list[Value], Tag("list")] | Annotated[Range, Tag("range")] | Annotated[Bounds, Tag("bounds")],
+    Discriminator(_varied_kind),
+]
 
 
 class Sweep(_Strict):
@@ -165,21 +188,23 @@ class Sweep(_Strict):
 
     @model_validator(mode="after")
     def _design_fits(self) -> Sweep:
+        # "@path/to/key: problem" lets the loader name the key and its line (scenarios.loader).
         sampled = self.design.kind != "factorial"
         for key, values in self.vary.items():
             if sampled and not isinstance(values, Bounds):
                 raise ValueError(
-                    f"vary.{key}: a {self.design.kind} design needs bounds {{ low = ..., high = ... }}"
+                    f"@vary/{key}: must be bounds {{ low = ..., high = ... }} in a "
+                    f"{self.design.kind} design"
                 )
             if not sampled and isinstance(values, Bounds):
                 raise ValueError(
-                    f"vary.{key}: bounds need a sampled design (design.kind = lhs, sobol, "
-                    "saltelli or morris); a factorial design takes a list or a range"
+                    f"@vary/{key}: must be a list or a range {{ from, to, num }} in a factorial "
+                    "design; bounds need design.kind = lhs, sobol, saltelli or morris"
                 )
             if isinstance(values, list) and not values:
-                raise ValueError(f"vary.{key}: give at least one value")
+                raise ValueError(f"@vary/{key}: must list at least one value")
         if sampled and not self.vary:
-            raise ValueError(f"a {self.design.kind} design needs parameters to vary")
+            raise ValueError(f"@design/kind: is {self.design.kind}, which needs parameters to vary")
         return self
 
 
@@ -216,14 +241,35 @@ def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
         sweep = Sweep.model_validate(data)
     except ValidationError as err:
         raise explain(err, str(path), text, schema=Sweep) from None
+    _check_scenarios(sweep, path, text)
+    return sweep, text, path
+
+
+def _check_scenarios(sweep: Sweep, path: Path, text: str) -> None:
+    """Every scenario exists, is valid, and has all its interventions within the sweep's steps."""
+    from scenarios.loader import _line_of, load
+
     for i, name in enumerate(sweep.scenarios):
-        if "/" not in name and not name.endswith(".toml") and name not in scenario_names():
+        key = f"scenarios.{i}"
+        line = _line_of(text, ["scenarios", str(i)])
+        builtin = "/" not in name and not name.endswith(".toml")
+        if builtin and name not in scenario_names():
+            raise SweepError(str(path), f"must be a built-in scenario or a file; got {name!r}; "
+                             f"built-ins: {', '.join(scenario_names())}.", key=key, line=line)
+        target = name if builtin else str(path.parent / name)
+        try:
+            scenario = load(target)
+        except ScenarioError as err:
+            raise SweepError(str(path), f"names a scenario that cannot be used: {err}", key=key, line=line) from None
+        late = [e for e in scenario.interventions if sweep.steps is not None and e.step > sweep.steps]
+        if late:
             raise SweepError(
                 str(path),
-                f"is neither a built-in scenario nor a file; built-ins: {', '.join(scenario_names())}.",
-                key=f"scenarios.{i}",
+                f"is {sweep.steps}, which ends before {name}'s {late[0].kind} intervention at step "
+                f"{late[0].step}; use steps >= {max(e.step for e in late)}.",
+                key="steps",
+                line=_line_of(text, ["steps"]),
             )
-    return sweep, text, path
 
 
 def sweep_hash(text: str) -> str:

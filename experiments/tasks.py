@@ -19,7 +19,7 @@ import numpy as np
 from simulation.metrics import CHANNELS, SCALAR_METRICS
 from simulation.parameters import SECTIONS
 
-__all__ = ["Task", "run_one", "FINAL_COLUMNS"]
+__all__ = ["Task", "run_one", "coerce_point", "FINAL_COLUMNS"]
 
 #: Per-run result columns besides the task's own.
 FINAL_COLUMNS: tuple[str, ...] = (
@@ -52,16 +52,22 @@ class Task:
         return np.random.SeedSequence(self.seed_entropy, spawn_key=self.spawn_key)
 
 
-def _overrides(values: dict[str, Any]) -> dict[str, Any]:
-    """``{"section.field": v}`` as model overrides, rounding floats for integer fields."""
+def coerce_point(values: dict[str, Any]) -> dict[str, Any]:
+    """Round values of integer parameters (from ranges or sampled designs) half up to ints,
+    so that the runs table records exactly the value each run used."""
     out = {}
     for key, value in values.items():
         section, _, name = key.partition(".")
         annotation = SECTIONS[section].model_fields[name].annotation
         if annotation is int and isinstance(value, float):
-            value = int(round(value))
-        out[f"{section}__{name}"] = value
+            value = int(np.floor(value + 0.5))
+        out[key] = value
     return out
+
+
+def _overrides(values: dict[str, Any]) -> dict[str, Any]:
+    """``{"section.field": v}`` as model overrides."""
+    return {key.replace(".", "__", 1): value for key, value in coerce_point(values).items()}
 
 
 def run_one(task: Task) -> dict[str, Any]:

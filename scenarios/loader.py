@@ -24,6 +24,10 @@ __all__ = ["load", "load_text", "builtin_names", "builtin_path", "ScenarioError"
 _BUILTIN = resources.files("scenarios") / "builtin"
 
 
+#: Tags of tagged unions that pydantic puts into error locations; they are not keys of a file.
+_UNION_TAGS = {"list", "range", "bounds"}
+
+
 class ScenarioError(Exception):
     """A scenario file is missing, is not valid TOML, or breaks the schema.
 
@@ -58,15 +62,15 @@ def load(source: str | Path) -> Scenario:
         ScenarioError: the scenario does not exist or is invalid.
     """
     path = _find(source, base=None)
-    return _validate(_raw(path, chain=()), path)
+    return _check_chart(_validate(_raw(path, chain=()), path), path)
 
 
 def load_text(text: str, file: str = "<text>", base: Path | None = None) -> Scenario:
     """Validate scenario TOML given as text (``file`` is used in messages; ``base`` resolves
     relative ``extends`` paths)."""
-    data = parse_toml(text, file)
+    data = _resolve_chart_files(parse_toml(text, file), base or Path.cwd())
     data = _inherit(data, file, base or Path.cwd(), chain=(file,))
-    return _validate(data, file, text)
+    return _check_chart(_validate(data, file, text), file, text)
 
 
 # -- internals --------------------------------------------------------------------------------
@@ -106,7 +110,7 @@ def _raw(path: Path, chain: tuple[str, ...]) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(str(path), f"cannot be read: {err}") from None
-    data = parse_toml(text, str(path))
+    data = _resolve_chart_files(parse_toml(text, str(path)), path.parent)
     data.setdefault("name", path.name.removesuffix(".toml"))
     return _inherit(data, str(path), path.parent, chain + (str(path.resolve()),))
 
@@ -123,6 +127,37 @@ def _inherit(data: dict[str, Any], file: str, base: Path, chain: tuple[str, ...]
     parent = _raw(parent_path, chain)
     _validate(parent, parent_path)  # report a broken parent against its own file
     return _merge(parent, data)
+
+
+_CHART_FILES = ("people_file", "ties_file")
+
+
+def _resolve_chart_files(data: dict[str, Any], base: Path) -> dict[str, Any]:
+    """Make ``[organisation]`` chart file paths absolute, relative to the file that names them."""
+    org = data.get("organisation")
+    if isinstance(org, dict):
+        for key in _CHART_FILES:
+            if isinstance(org.get(key), str) and org[key]:
+                org[key] = str((base / Path(org[key]).expanduser()).resolve())
+    return data
+
+
+def _check_chart(scenario: Scenario, file: str | Path, text: str | None = None) -> Scenario:
+    """Check that the org chart files exist and are valid (`simulation.orgchart`)."""
+    org = scenario.organisation
+    if not org.people_file:
+        return scenario
+    for key in _CHART_FILES:
+        value = getattr(org, key)
+        if value is not None and not Path(value).is_file():
+            if text is None and Path(str(file)).is_file():
+                text = Path(str(file)).read_text(encoding="utf-8")
+            raise ScenarioError(str(file), f"names {value}, which is not a file", key=f"organisation.{key}",
+                                line=_line_of(text or "", ["organisation", key]))
+    from simulation.orgchart import read_chart
+
+    read_chart(org.people_file, org.ties_file)  # raises a ScenarioError naming the CSV file
+    return scenario
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -150,20 +185,23 @@ def explain(
     err: ValidationError, file: str, text: str, schema: type[BaseModel] = Scenario
 ) -> ScenarioError:
     """The first problem of a pydantic validation error, worded for people, with its line."""
-    e = err.errors()[0]
+    errors = err.errors()
+    # An unknown key (often a typo) explains the other errors it causes, so report it first.
+    e = next((x for x in errors if x["type"] == "extra_forbidden"), errors[0])
     loc = [str(p) for p in e["loc"] if not str(p).startswith(("function-", "tagged-union"))]
     # Discriminated unions add the kind to the path: drop it (it is not a key of the file).
     tag = None
     if len(loc) >= 3 and loc[0] == "interventions" and loc[2] in _kinds():
         tag = loc.pop(2)
+    loc = [p for p in loc if p not in _UNION_TAGS]
     message = e["msg"].removeprefix("Value error, ")
     kind = e["type"]
     got = e.get("input")
-    if not loc:
-        match = re.match(r"interventions\[(\d+)\]: ", message)
-        if match:
-            loc = ["interventions", match.group(1), "step"]
-            message, got = message[match.end() :], None
+    # Model-level validators name their key as "@path/to/key: problem" (see schema.py).
+    match = re.match(r"@(\S+): ", message)
+    if match:
+        loc = match.group(1).split("/")
+        message, got = message[match.end() :], None
     key = ".".join(loc) if loc else None
     if kind == "extra_forbidden":
         allowed = _allowed(schema, loc[:-1]) if tag is None else list(_kind_fields(tag))
@@ -227,38 +265,41 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
 
 
 def _line_of(text: str, loc: list[str]) -> int | None:
-    """Best-effort line of a key path in TOML text: the key after its table header."""
+    """Best-effort 1-based line of a key path in TOML text (None if it cannot be found).
+
+    The path's table is found first (``[[name]]`` by index, ``[name]``, or the top level), then
+    the deepest part of the path that appears there as a key, bare or quoted.
+    """
     if not loc or not text:
         return None
     lines = text.splitlines()
-    start, key = 0, loc[-1]
-    if loc[0] == "interventions" and len(loc) >= 2 and loc[1].isdigit():
-        headers = [i for i, ln in enumerate(lines) if re.match(r"\s*\[\[\s*interventions\s*\]\]", ln)]
-        index = int(loc[1])
-        if index >= len(headers):
+    headers = [i for i, ln in enumerate(lines) if re.match(r"\s*\[", ln)]
+
+    def header_of(pattern: str) -> list[int]:
+        return [i for i in headers if re.match(pattern, lines[i])]
+
+    def end_after(start: int) -> int:
+        return next((i for i in headers if i > start), len(lines))
+
+    name = re.escape(loc[0])
+    arrays, tables = header_of(rf"\s*\[\[\s*{name}\s*\]\]"), header_of(rf"\s*\[\s*{name}\s*\]")
+    if arrays and len(loc) >= 2 and loc[1].isdigit():
+        if int(loc[1]) >= len(arrays):
             return None
-        start = headers[index]
+        start = arrays[int(loc[1])]
         if len(loc) == 2:
             return start + 1
-        end = headers[index + 1] if index + 1 < len(headers) else len(lines)
-    elif len(loc) >= 2:
-        header = next(
-            (i for i, ln in enumerate(lines) if re.match(rf"\s*\[\s*{re.escape(loc[0])}\s*\]", ln)),
-            None,
-        )
-        if header is None:
-            return None
-        start = header
-        end = next((i for i in range(header + 1, len(lines)) if re.match(r"\s*\[", lines[i])), len(lines))
+        end, rest = end_after(start), loc[2:]
+    elif tables and len(loc) >= 2:
+        start = tables[0]
+        end, rest = end_after(start), loc[1:]
+    elif (arrays or tables) and len(loc) == 1:
+        return (arrays or tables)[0] + 1
     else:
-        header = next(
-            (i for i, ln in enumerate(lines) if re.match(rf"\s*\[+\s*{re.escape(key)}\s*\]", ln)),
-            None,
-        )
-        if header is not None:
-            return header + 1
-        end = next((i for i, ln in enumerate(lines) if re.match(r"\s*\[", ln)), len(lines))
-    for i in range(start, end):
-        if re.match(rf"\s*[\"']?{re.escape(key)}[\"']?\s*=", lines[i]):
-            return i + 1
-    return start + 1 if start or len(loc) >= 2 else None
+        start, end, rest = -1, (headers[0] if headers else len(lines)), loc
+    for depth in range(len(rest), 0, -1):
+        key = re.escape(".".join(rest[:depth]))
+        for i in range(start + 1, end):
+            if re.match(rf"\s*(?:{key}|\"{key}\"|'{key}')\s*=", lines[i]):
+                return i + 1
+    return start + 1 if start >= 0 else None

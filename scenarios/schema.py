@@ -48,7 +48,7 @@ class Scenario(Parameters):
         for i, event in enumerate(self.interventions):
             if event.step > self.steps:
                 raise ValueError(
-                    f"interventions[{i}]: is {event.step}, after the last step ({self.steps}); "
+                    f"@interventions/{i}/step: is {event.step}, after the last step ({self.steps}); "
                     f"use a step from 1 to {self.steps}"
                 )
         return self

@@ -1,0 +1,154 @@
+"""The UI's charts: knowledge spread, exchanges by channel, participation, and the comparison.
+
+Each function takes plain data (metric name -> values per day, or a comparison's bands) and
+returns a matplotlib `Figure`; `png` turns one into the bytes the page shows and exports. The
+x axis always spans the whole run, so a chart does not jump while the simulation plays.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = [
+    "png",
+    "spread_chart",
+    "channels_chart",
+    "participation_chart",
+    "comparison_chart",
+    "CHANNEL_LABELS",
+    "COMPARED_METRICS",
+]
+
+#: The channels through which knowledge moves, in plain words.
+CHANNEL_LABELS: dict[str, str] = {
+    "direct": "asking a colleague",
+    "esn": "reading posts",
+    "collaboration": "working together",
+    "training": "formal training",
+    "field": "from clients' work",
+}
+#: The metrics a comparison shows: (metric, title, y label).
+COMPARED_METRICS: tuple[tuple[str, str, str], ...] = (
+    ("idea_adoption", "Reach of the new idea", "share of staff who know it"),
+    ("mean_knowledge", "What people know", "mean knowledge (0 to 1)"),
+    ("participation", "Participation", "share of tool users who posted"),
+)
+_WHAT_IF, _BASELINE = "tab:orange", "tab:blue"
+
+
+def png(fig: Figure, dpi: int = 100) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    # Fast compression: a frame is drawn several times a second while the run plays.
+    fig.savefig(buffer, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    return buffer.getvalue()
+
+
+def _days(series: Mapping[str, Sequence[float]]) -> np.ndarray:
+    first = next(iter(series.values()))
+    return np.arange(len(first))
+
+
+def _frame(ax, steps: int, title: str, ylabel: str, ylim=(0.0, 1.02)) -> None:
+    ax.set_xlim(0, max(steps, 1))
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.set_title(title, fontsize=10)
+    ax.set_xlabel("working day", fontsize=8)
+    ax.set_ylabel(ylabel, fontsize=8)
+    ax.tick_params(labelsize=7)
+    ax.grid(alpha=0.25)
+
+
+def _single(width: float = 6.4, height: float = 3.4):
+    """A figure with one chart and fixed margins (faster than a layout engine)."""
+    fig = Figure(figsize=(width, height), dpi=100)
+    fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.14)
+    return fig, fig.subplots()
+
+
+def spread_chart(
+    series: Mapping[str, Sequence[float]], steps: int, t50: int | None, t90: int | None
+) -> Figure:
+    """Knowledge spread: the share who know the new idea, and mean knowledge, day by day."""
+    fig, ax = _single()
+    days = _days(series)
+    ax.plot(days, series["idea_adoption"], color="tab:purple", lw=2.2,
+            label="staff who know the new idea")
+    ax.plot(days, series["mean_knowledge"], color="tab:green", lw=1.6,
+            label="mean knowledge, all topics")
+    ax.plot(days, series["coverage"], color="tab:green", lw=1.0, ls="--",
+            label="share of topics people know")
+    for level, when, name in ((0.5, t50, "half"), (0.9, t90, "90%")):
+        ax.axhline(level, color="grey", ls=":", lw=0.8)
+        if when is not None:
+            ax.axvline(when, color="tab:purple", ls="--", lw=0.8)
+            ax.annotate(f"{name} of staff on day {when}", (when, level), xytext=(4, -12),
+                        textcoords="offset points", fontsize=7, color="tab:purple")
+    _frame(ax, steps, "Knowledge spread", "share (0 to 1)")
+    ax.legend(fontsize=7, loc="lower right")
+    return fig
+
+
+def channels_chart(series: Mapping[str, Sequence[float]], steps: int, window: int = 7) -> Figure:
+    """Exchanges by channel: how many knowledge exchanges each channel carried per day
+    (a ``window``-day moving average, stacked), with the run's totals in the legend."""
+    fig, ax = _single()
+    days = _days(series)
+    rows, labels = [], []
+    for name, label in CHANNEL_LABELS.items():
+        values = np.asarray(series[name], dtype=float)
+        rows.append(pd.Series(values).rolling(window, min_periods=1).mean().to_numpy())
+        labels.append(f"{label} ({int(values.sum()):,})")
+    ax.stackplot(days, np.vstack(rows), labels=labels, alpha=0.85)
+    _frame(ax, steps, f"Exchanges by channel ({window}-day average; totals in brackets)",
+           "exchanges per day", ylim=None)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize=7, loc="upper left", ncols=2)
+    return fig
+
+
+def participation_chart(series: Mapping[str, Sequence[float]], steps: int) -> Figure:
+    """Participation on the social network, lurking and reciprocity, day by day."""
+    fig, ax = _single()
+    days = _days(series)
+    ax.plot(days, series["participation"], color="tab:blue", lw=2,
+            label="tool users who posted in the last 30 days")
+    ax.plot(days, series["lurking"], color="tab:grey", lw=1.4, label="lurkers")
+    ax.plot(days, series["reciprocity"], color="tab:red", lw=1.4,
+            label="helping relationships that go both ways")
+    _frame(ax, steps, "Participation", "share (0 to 1)")
+    ax.legend(fontsize=7, loc="upper right")
+    return fig
+
+
+def comparison_chart(bands: Mapping[str, pd.DataFrame], labels: tuple[str, str], steps: int) -> Figure:
+    """Side by side, for each compared metric: the what-if and the baseline, each mean with
+    its 95% confidence band across replications.
+
+    Args:
+        bands: metric -> the table of `experiments.stats.curve_bands` by ``group``.
+        labels: (what-if label, baseline label), the values of the ``group`` column.
+        steps: days in a run.
+    """
+    fig = Figure(figsize=(12.0, 3.6), dpi=100)
+    fig.subplots_adjust(left=0.05, right=0.99, top=0.84, bottom=0.14, wspace=0.22)
+    axes = fig.subplots(1, len(COMPARED_METRICS))
+    for ax, (metric, title, ylabel) in zip(axes, COMPARED_METRICS):
+        table = bands[metric]
+        for label, colour in zip(labels, (_WHAT_IF, _BASELINE)):
+            rows = table[table["group"] == label]
+            ax.fill_between(rows["step"], rows["low"], rows["high"], color=colour, alpha=0.25,
+                            lw=0)
+            ax.plot(rows["step"], rows["mean"], color=colour, lw=1.8, label=label)
+        if metric == "idea_adoption":
+            ax.axhline(0.9, color="grey", ls=":", lw=0.8)
+        _frame(ax, steps, title, ylabel)
+        ax.legend(fontsize=7, loc="lower right")
+    fig.suptitle("Mean of the runs with its 95% confidence band", fontsize=9)
+    return fig
