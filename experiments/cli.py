@@ -59,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(handler=_run)
     _add_scenario_commands(commands)
     _add_experiment_commands(commands)
+    from experiments.validation import add_validate_command
+
+    add_validate_command(commands)
     return parser
 
 
@@ -95,6 +98,7 @@ def _add_experiment_commands(commands) -> None:
     )
     bench.add_argument("--quick", action="store_true", help="stop at 100,000 agents")
     bench.add_argument("--json", action="store_true", help="print one JSON object")
+    bench.add_argument("--plot", type=Path, help="also write a PNG of cost against N here")
     bench.set_defaults(handler=_bench)
 
 
@@ -300,10 +304,12 @@ def _experiments(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from experiments.bench.run import format_table, run_benchmark
+    from experiments.bench.run import format_table, plot_scaling, run_benchmark
 
     log = (lambda message: print(message, file=sys.stderr)) if args.json else print
     result = run_benchmark(quick=args.quick, log=log)
+    if args.plot:
+        log(f"plot written to {plot_scaling(result, args.plot)}")
     print(json.dumps(result, indent=2) if args.json else format_table(result))
     return 0
 

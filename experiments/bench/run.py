@@ -27,7 +27,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["run_benchmark", "measure_model", "memory_bandwidth", "TARGETS"]
+__all__ = ["run_benchmark", "measure_model", "memory_bandwidth", "plot_scaling", "TARGETS"]
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 REFERENCE_SIZES = (1_000, 10_000)
@@ -204,3 +204,30 @@ def format_table(result: dict[str, Any]) -> str:
         mark = "met" if t["met"] else "NOT met"
         lines.append(f"{mark:>8}  {label}: {t['value']:.3g} (target {t['target']})")
     return "\n".join(lines)
+
+
+def plot_scaling(result: dict[str, Any], path: str | Path) -> Path:
+    """Log-log plot of time per step against N, with the per-agent Mesa reference and the
+    memory-bandwidth bound, from a `run_benchmark` result."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = [n for n in SIZES if f"seconds_per_step_{n}" in result]
+    fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+    ax.loglog(sizes, [result[f"seconds_per_step_{n}"] for n in sizes], "o-", label="orglearn (vectorised)")
+    ref = [n for n in REFERENCE_SIZES if f"reference_agent_steps_per_s_{n}" in result]
+    ax.loglog(ref, [n / result[f"reference_agent_steps_per_s_{n}"] for n in ref], "s--",
+              label="same rules, per-agent Mesa")
+    bound = result["bandwidth_bound_agent_steps_per_s"]
+    ax.loglog(sizes, [n / bound for n in sizes], ":", color="grey", label="memory-bandwidth bound")
+    ax.set_xlabel("agents N")
+    ax.set_ylabel("seconds per step")
+    ax.set_title(f"Cost of one step (K = {result['topics']} topics, {result['cores']} cores)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -19,16 +19,24 @@ belief equals reality; a 0 ("no opinion") never counts. One period:
 
 Steps 3 and 4 are simultaneous: both read the state left by steps 1 and 2 (the paper: "at the
 same time, the organizational code adapts"). Without turnover and turbulence the process ends in
-an absorbing state (the paper's equilibrium), detected exactly: no belief differs from a
-non-zero code and no dimension has a dominant superior-group belief that differs from the code.
+an absorbing state (the paper's equilibrium), detected exactly (`at_equilibrium`): no belief
+differs from a non-zero code and no dimension has a dominant superior-group belief that differs
+from the code.
 
 Choices where the paper is silent or re-implementations differ (``docs/validation.md`` says why):
 
 * ``socialisation="direct"`` (the paper's "individual belief changes to that of the code");
   ``"stepwise"`` moves one step (-1 to 0 to +1), as March's BASIC program did (Christensen
   2015; Watts and Gilbert 2014).
-* ``superiority="knowledge"`` ranks on beliefs matching reality, as the paper says;
-  ``"score"`` ranks on matches minus mismatches, as in the BASIC program.
+* ``superiority="knowledge"`` ranks on beliefs matching reality, as the paper says
+  ("individuals whose beliefs correspond with reality on more dimensions than does the code");
+  ``"score"`` ranks on matches minus mismatches; ``"actions"`` is the BASIC program's rule:
+  each period every individual acts on their beliefs, guessing +1 or -1 where they believe 0,
+  is superior if the actions' matches minus mismatches beat the code's, and the code learns
+  from the superior group's actions (Christensen 2015).
+* Stepwise socialisation with ``"actions"`` is March's program; with 80 runs per point it
+  reproduces the published recreation of that program (Workiewicz 2019) to about 0.01
+  (``orglearn validate march1991``).
 * ``k`` is the majority's margin within the superior group (beliefs of 0 count for neither
   side), which is what the BASIC program computes; footnote 1's wording ("who differ from the
   code minus the number who do not") would also count 0-believers.
@@ -40,10 +48,17 @@ References:
     March, J. G. (1991). Exploration and exploitation in organizational learning.
     Organization Science, 2(1), 71-87. https://doi.org/10.1287/orsc.2.1.71
 
-    Christensen, M. (2015). A note on March's (1991) model of mutual learning. Working paper.
+    Christensen, M. (2015). An unpublished note on March's original program, quoted in
+    Workiewicz (2019).
+
+    Workiewicz, M. (2019). Recreation of the March (1991) original algorithm.
+    https://github.com/Mac13kW/March_1991_Original
 
     Rodan, S. (2005). Exploration and exploitation revisited: extending March's model of mutual
-    learning. Scandinavian Journal of Management, 21(4), 407-428.
+    learning. Scandinavian Journal of Management, 21, 407-428.
+
+    Watts, C., & Gilbert, N. (2014). Simulating Innovation: Computer-Based Tools for Rethinking
+    Innovation, chapter 4. Edward Elgar.
 """
 
 from __future__ import annotations
@@ -56,7 +71,15 @@ import numpy as np
 
 from simulation.canonical._checks import check_choice, check_count, check_probability
 
-__all__ = ["MarchState", "MarchRun", "March1991", "new_organisations", "march_period", "run_march"]
+__all__ = [
+    "MarchState",
+    "MarchRun",
+    "March1991",
+    "new_organisations",
+    "march_period",
+    "at_equilibrium",
+    "run_march",
+]
 
 SOCIALISATION = ("direct", "stepwise")
 SUPERIORITY = ("knowledge", "score", "actions")
@@ -183,6 +206,8 @@ def march_period(
     superiority: Literal["knowledge", "score", "actions"] = "knowledge",
 ) -> None:
     """Advance every organisation of ``state`` by one period, in place (see the module)."""
+    check_choice("socialisation", socialisation, SOCIALISATION, "march_period")
+    check_choice("superiority", superiority, SUPERIORITY, "march_period")
     beliefs, code, reality = state.beliefs, state.code, state.reality
     reps, n, m = beliefs.shape
     if state.p3.any():
