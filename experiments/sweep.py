@@ -238,7 +238,7 @@ def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
     text = path.read_text(encoding="utf-8")
     data = parse_toml(text, str(path))
     try:
-        sweep = Sweep.model_validate(data)
+        sweep = Sweep.model_validate(data, strict=True)
     except ValidationError as err:
         raise explain(err, str(path), text, schema=Sweep) from None
     _check_scenarios(sweep, path, text)

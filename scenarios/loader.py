@@ -69,27 +69,41 @@ def load_text(text: str, file: str = "<text>", base: Path | None = None) -> Scen
     """Validate scenario TOML given as text (``file`` is used in messages; ``base`` resolves
     relative ``extends`` paths)."""
     data = _resolve_chart_files(parse_toml(text, file), base or Path.cwd())
-    data = _inherit(data, file, base or Path.cwd(), chain=(file,))
+    data = _inherit(data, file, base or Path.cwd(), chain=(file,), text=text)
     return _check_chart(_validate(data, file, text), file, text)
 
 
 # -- internals --------------------------------------------------------------------------------
 
 
-def _find(source: str | Path, base: Path | None) -> Path:
+def _find(
+    source: str | Path, base: Path | None, referrer: str | None = None, line: int | None = None
+) -> Path:
+    """The file of a built-in name or a path; ``referrer`` is the file whose ``extends`` named
+    it, which is then the file an error is about."""
     text = str(source)
+    builtins = ", ".join(builtin_names())
     if isinstance(source, str) and "/" not in text and not text.endswith(".toml"):
         if text in builtin_names():
             return builtin_path(text)
-        raise ScenarioError(
-            text,
-            f"is neither a built-in scenario nor a file; built-ins: {', '.join(builtin_names())}",
-        )
-    path = Path(source)
-    if base is not None and not path.is_absolute():
-        path = base / path
-    if not path.is_file():
-        raise ScenarioError(str(path), "no such scenario file")
+        if referrer is not None:
+            raise ScenarioError(referrer, f"must be a built-in scenario or a file. Got {text!r} "
+                                f"instead; built-ins: {builtins}.", key="extends", line=line)
+        raise ScenarioError(text, f"is neither a built-in scenario nor a file; built-ins: {builtins}")
+    try:
+        path = Path(source)
+        if base is not None and not path.is_absolute():
+            path = base / path
+        found = path.is_file()
+    except (OSError, ValueError, RuntimeError) as err:  # name too long, NUL byte, ...
+        path, found, why = Path(text[:80]), False, f" ({err})"
+    else:
+        why = ""
+    if not found:
+        if referrer is not None:
+            raise ScenarioError(referrer, f"names {text[:200]!r}, which is not a scenario file{why}.",
+                                key="extends", line=line)
+        raise ScenarioError(str(path), f"no such scenario file{why}")
     return path
 
 
@@ -97,10 +111,14 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
     """Parse TOML text; a syntax error becomes a `ScenarioError` with the line."""
     try:
         return tomllib.loads(text)
+    except RecursionError:
+        raise ScenarioError(file, "is nested too deeply to read") from None
     except tomllib.TOMLDecodeError as err:
         match = re.search(r"\(at line (\d+), column \d+\)", str(err))
         line = int(match.group(1)) if match else getattr(err, "lineno", None)
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(err))
+        if line is None and "end of document" in str(err):
+            line = text.count("\n") + 1
+        message = re.sub(r"\s*\(at (line \d+, column \d+|end of document)\)", "", str(err))
         raise ScenarioError(file, f"is not valid TOML: {message}", line=line) from None
 
 
@@ -112,21 +130,33 @@ def _raw(path: Path, chain: tuple[str, ...]) -> dict[str, Any]:
         raise ScenarioError(str(path), f"cannot be read: {err}") from None
     data = _resolve_chart_files(parse_toml(text, str(path)), path.parent)
     data.setdefault("name", path.name.removesuffix(".toml"))
-    return _inherit(data, str(path), path.parent, chain + (str(path.resolve()),))
+    return _inherit(data, str(path), path.parent, chain + (str(path.resolve()),), text)
 
 
-def _inherit(data: dict[str, Any], file: str, base: Path, chain: tuple[str, ...]) -> dict[str, Any]:
+#: Key under which `_merge` notes how many interventions came from the parent (popped before
+#: validation), so that errors point at the right [[interventions]] table of the right file.
+_INHERITED = "\0inherited_interventions"
+
+
+def _inherit(
+    data: dict[str, Any], file: str, base: Path, chain: tuple[str, ...], text: str = ""
+) -> dict[str, Any]:
     parent_name = data.get("extends")
     if parent_name is None:
         return data
-    if not isinstance(parent_name, str):
-        raise ScenarioError(file, "must be a scenario name or a path", key="extends")
-    parent_path = _find(parent_name, base)
+    line = _line_of(text, ["extends"])
+    if not isinstance(parent_name, str) or not parent_name:
+        raise ScenarioError(file, "must be a built-in scenario name or a path", key="extends", line=line)
+    parent_path = _find(parent_name, base, referrer=file, line=line)
     if str(parent_path.resolve()) in chain:
-        raise ScenarioError(file, f"makes a cycle: {parent_name} extends this file again", key="extends")
+        raise ScenarioError(file, f"makes a cycle: {parent_name} extends this file again",
+                            key="extends", line=line)
     parent = _raw(parent_path, chain)
+    parent.pop(_INHERITED, None)
     _validate(parent, parent_path)  # report a broken parent against its own file
-    return _merge(parent, data)
+    merged = _merge(parent, data)
+    merged[_INHERITED] = len(parent.get("interventions", []))
+    return merged
 
 
 _CHART_FILES = ("people_file", "ties_file")
@@ -138,7 +168,10 @@ def _resolve_chart_files(data: dict[str, Any], base: Path) -> dict[str, Any]:
     if isinstance(org, dict):
         for key in _CHART_FILES:
             if isinstance(org.get(key), str) and org[key]:
-                org[key] = str((base / Path(org[key]).expanduser()).resolve())
+                try:
+                    org[key] = str((base / Path(org[key]).expanduser()).resolve())
+                except (OSError, ValueError, RuntimeError):
+                    pass  # left as written: the existence check reports it with its key
     return data
 
 
@@ -149,7 +182,7 @@ def _check_chart(scenario: Scenario, file: str | Path, text: str | None = None) 
         return scenario
     for key in _CHART_FILES:
         value = getattr(org, key)
-        if value is not None and not Path(value).is_file():
+        if value is not None and not _is_file(value):
             if text is None and Path(str(file)).is_file():
                 text = Path(str(file)).read_text(encoding="utf-8")
             raise ScenarioError(str(file), f"names {value}, which is not a file", key=f"organisation.{key}",
@@ -158,6 +191,13 @@ def _check_chart(scenario: Scenario, file: str | Path, text: str | None = None) 
 
     read_chart(org.people_file, org.ties_file)  # raises a ScenarioError naming the CSV file
     return scenario
+
+
+def _is_file(path: str) -> bool:
+    try:
+        return Path(path).is_file()
+    except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+        return False
 
 
 def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
@@ -173,12 +213,38 @@ def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
 
 
 def _validate(data: dict[str, Any], file: str | Path, text: str | None = None) -> Scenario:
+    data = dict(data)
+    inherited = data.pop(_INHERITED, 0)
     try:
-        return Scenario.model_validate(data)
+        # Strict: a TOML string "0.8" is not a number, "yes" is not a boolean.
+        return Scenario.model_validate(data, strict=True)
     except ValidationError as err:
         if text is None and Path(str(file)).is_file():
             text = Path(str(file)).read_text(encoding="utf-8")
-        raise explain(err, str(file), text or "") from None
+        error = explain(err, str(file), text or "")
+        return _blame_inherited(error, inherited, data, str(file), text or "")
+
+
+def _blame_inherited(error: ScenarioError, inherited: int, data: dict, file: str, text: str):
+    """Re-point an intervention error past the parent's interventions at the child's own table;
+    an inherited intervention can only fail because this file's ``steps`` ends too early."""
+    match = re.match(r"interventions\.(\d+)(\..*)?$", error.key or "")
+    if not inherited or not match:
+        raise error
+    index = int(match.group(1))
+    if index >= inherited:
+        key = f"interventions.{index - inherited}{match.group(2) or ''}"
+        raise ScenarioError(file, error.problem, key=key, line=_line_of(text, key.split(".")))
+    event = data["interventions"][index]
+    key = "steps" if "steps" in text else "extends"
+    raise ScenarioError(
+        file,
+        f"is {data.get('steps')}: the last step ({data.get('steps')}) comes before the "
+        f"{event.get('kind')} intervention at step {event.get('step')} that this scenario "
+        f"inherits; use steps >= {event.get('step')}.",
+        key=key,
+        line=_line_of(text, [key]),
+    )
 
 
 def explain(
@@ -202,7 +268,8 @@ def explain(
     if match:
         loc = match.group(1).split("/")
         message, got = message[match.end() :], None
-    key = ".".join(loc) if loc else None
+    # Keys are shown as written, but a key with control characters is shown escaped.
+    key = ".".join(p if p.isprintable() else repr(p) for p in loc) if loc else None
     if kind == "extra_forbidden":
         allowed = _allowed(schema, loc[:-1]) if tag is None else list(_kind_fields(tag))
         problem = f"is not a known key; allowed here: {', '.join(allowed)}"

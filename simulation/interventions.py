@@ -191,6 +191,12 @@ class SetParameters(_Intervention):
                 )
             if section == "organisation":
                 raise ValueError(f"'{key}': the organisation's structure cannot change mid-run")
+        from simulation.parameters import ParameterError, Parameters
+
+        try:  # check the values now, not when the run reaches this step
+            Parameters().with_overrides(**{k.replace(".", "__"): v for k, v in values.items()})
+        except ParameterError as err:
+            raise ValueError(str(err)) from None
         return values
 
     def apply(self, model: SocialLearningModel) -> None:  # noqa: D102

@@ -59,6 +59,19 @@ class Organisation(_Section):
     topics: int = Field(
         20, ge=2, le=1000, description="Number of knowledge topics K; topic 0 is the new idea."
     )
+    people_file: str | None = Field(
+        None,
+        description="An org chart: a CSV file of people (person_id, manager_id, team, "
+        "department; optional role, tool_access, tenure_years), relative to the scenario file. "
+        "When set, the organisation is built from it: n_agents and departments follow the "
+        "chart and the values given here are ignored (see docs/real_organisations.md).",
+    )
+    ties_file: str | None = Field(
+        None,
+        description="Observed ties: a CSV file (person_a, person_b, optional weight), relative "
+        "to the scenario file; used with people_file instead of generated team ties, and "
+        "weights set the ties' initial strength.",
+    )
 
     @model_validator(mode="after")
     def _enough_people(self) -> Organisation:
@@ -66,6 +79,8 @@ class Organisation(_Section):
             raise ValueError(
                 f"n_agents ({self.n_agents}) must be at least departments ({self.departments})"
             )
+        if self.ties_file is not None and self.people_file is None:
+            raise ValueError("ties_file needs a people_file (the ties join people of the chart)")
         return self
 
 
@@ -402,6 +417,10 @@ def _describe(err: ValidationError) -> str:
     parts = []
     for e in err.errors():
         where = ".".join(str(p) for p in e["loc"]) or "parameters"
-        parts.append(f"The '{where}' parameter {e['msg'].lower()}. Got {e.get('input')!r} instead.")
+        message = e["msg"].removeprefix("Value error, ")
+        for prefix in ("Input should be ", "Value should be "):
+            if message.startswith(prefix):
+                message = "must be " + message.removeprefix(prefix)
+        parts.append(f"The '{where}' parameter {message}. Got {e.get('input')!r} instead.")
     return " ".join(parts)
 
