@@ -62,6 +62,9 @@ def build_parser() -> argparse.ArgumentParser:
     from experiments.validation import add_validate_command
 
     add_validate_command(commands)
+    from experiments.ui import add_ui_command
+
+    add_ui_command(commands)
     return parser
 
 

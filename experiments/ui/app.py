@@ -88,11 +88,11 @@ def ScenarioPanel():
         name = upload.get("name", "file")
         if "error" in upload:
             problem.set(f"{name} could not be read ({upload['error']}); choose a scenario file "
-                        "(.toml) smaller than 256 KB.")
+                        "(.toml) smaller than 256 KB. The scenario on screen is unchanged.")
             return
         scenario, error = read_scenario(name, upload.get("text", ""))
         if error:
-            problem.set(error)
+            problem.set(f"This file could not be used, so the scenario on screen is unchanged. {error}")
             return
         playing.set(False)
         current_session().open_file(scenario, name)

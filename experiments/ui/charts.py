@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 __all__ = [
     "png",
@@ -68,7 +69,7 @@ def _frame(ax, steps: int, title: str, ylabel: str, ylim=(0.0, 1.02)) -> None:
 def _single(width: float = 6.4, height: float = 3.4):
     """A figure with one chart and fixed margins (faster than a layout engine)."""
     fig = Figure(figsize=(width, height), dpi=100)
-    fig.subplots_adjust(left=0.09, right=0.98, top=0.91, bottom=0.14)
+    fig.subplots_adjust(left=0.11, right=0.98, top=0.91, bottom=0.14)
     return fig, fig.subplots()
 
 
@@ -91,25 +92,31 @@ def spread_chart(
             ax.annotate(f"{name} of staff on day {when}", (when, level), xytext=(4, -12),
                         textcoords="offset points", fontsize=7, color="tab:purple")
     _frame(ax, steps, "Knowledge spread", "share (0 to 1)")
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left")
     return fig
 
 
 def channels_chart(series: Mapping[str, Sequence[float]], steps: int, window: int = 7) -> Figure:
-    """Exchanges by channel: how many knowledge exchanges each channel carried per day
-    (a ``window``-day moving average, stacked), with the run's totals in the legend."""
+    """Exchanges by channel: how many knowledge exchanges each channel carried per day (a
+    ``window``-day moving average), with the run's totals in the legend.
+
+    The scale is logarithmic, since reading posts can carry a hundred times more exchanges
+    than asking a colleague and both matter.
+    """
     fig, ax = _single()
     days = _days(series)
-    rows, labels = [], []
+    top = 1.0
     for name, label in CHANNEL_LABELS.items():
         values = np.asarray(series[name], dtype=float)
-        rows.append(pd.Series(values).rolling(window, min_periods=1).mean().to_numpy())
-        labels.append(f"{label} ({int(values.sum()):,})")
-    ax.stackplot(days, np.vstack(rows), labels=labels, alpha=0.85)
+        smooth = pd.Series(values).rolling(window, min_periods=1).mean().to_numpy()
+        top = max(top, float(smooth.max()))
+        ax.plot(days, smooth, lw=1.8, label=f"{label} ({int(values.sum()):,})")
     _frame(ax, steps, f"Exchanges by channel ({window}-day average; totals in brackets)",
-           "exchanges per day", ylim=None)
-    ax.set_ylim(bottom=0)
-    ax.legend(fontsize=7, loc="upper left", ncols=2)
+           "exchanges per day (log scale)", ylim=None)
+    ax.set_yscale("symlog", linthresh=1.0)
+    ax.set_ylim(0, top * 40)  # room for the legend above the lines
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+    ax.legend(fontsize=7, loc="upper left", ncols=3)
     return fig
 
 

@@ -62,6 +62,6 @@ def handle_ui(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """``python -m experiments.ui [--host H] [--port P]``: the ``ui`` command on its own."""
     parser = argparse.ArgumentParser(prog="python -m experiments.ui")
-    add_ui_command(parser.add_subparsers(dest="command"))
+    add_ui_command(parser.add_subparsers(dest="command")).prog = parser.prog
     args = parser.parse_args(["ui", *(sys.argv[1:] if argv is None else argv)])
     return args.handler(args)

@@ -9,6 +9,7 @@ processes so that the page stays responsive. The result gives curves with 95% co
 from __future__ import annotations
 
 import concurrent.futures as cf
+from concurrent.futures.process import BrokenProcessPool
 import multiprocessing
 import os
 import threading
@@ -269,7 +270,7 @@ class ComparisonJob:
                 self.error = "The comparison was stopped."
                 return
             self.result = _assemble(spec, records, seeds)
-        except cf.process.BrokenProcessPool:
+        except BrokenProcessPool:
             _reset_executor()
             self.error = "A worker process stopped unexpectedly; please run the comparison again."
         except Exception as err:  # a failed run is shown in the page, never crashes it

@@ -283,7 +283,9 @@ def control_value(scenario: Scenario, key: str, changes: Mapping[str, Any]) -> A
     return changes[key] if key in changes else _BY_KEY[key].read(scenario)
 
 
-def planned(scenario: Scenario, kind: str, plan: Mapping[str, PlannedIntervention]) -> PlannedIntervention:
+def planned(
+    scenario: Scenario, kind: str, plan: Mapping[str, PlannedIntervention]
+) -> PlannedIntervention:
     """What an intervention control shows: the person's plan, or the scenario's first event
     of that kind, or off (on day 30, at the kind's default share)."""
     if kind in plan:
@@ -295,7 +297,8 @@ def planned(scenario: Scenario, kind: str, plan: Mapping[str, PlannedInterventio
         share = _pct(getattr(events[0], control.share)) if control.share else None
         return PlannedIntervention(True, int(events[0].step), share)
     default = cls.model_fields[control.share].default if control.share else None
-    return PlannedIntervention(False, min(30, int(scenario.steps)), _pct(default) if control.share else None)
+    share = _pct(default) if control.share else None
+    return PlannedIntervention(False, min(30, int(scenario.steps)), share)
 
 
 def apply_changes(

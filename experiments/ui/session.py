@@ -234,7 +234,9 @@ class UiSession:
             return self.base
         return load(key)
 
-    def start_comparison(self, baseline: str, replications: int = 10, n_agents: int = 300) -> ComparisonJob | str:
+    def start_comparison(
+        self, baseline: str, replications: int = 10, n_agents: int = 300
+    ) -> ComparisonJob | str:
         """Start comparing the scenario with a baseline; returns the job or a problem."""
         with self.lock:
             if self.job is not None and self.job.running:

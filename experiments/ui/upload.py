@@ -29,15 +29,16 @@ def read_scenario(name: str, data: str | bytes) -> tuple[Scenario | None, str | 
     Returns:
         ``(scenario, None)`` if it is valid, else ``(None, problem)``.
     """
+    too_large = f"{name} is larger than {MAX_BYTES // 1024} KB; a scenario file is a small text file."
     if isinstance(data, bytes):
         if len(data) > MAX_BYTES:
-            return None, f"{name} is larger than {MAX_BYTES // 1024} KB; a scenario file is a small text file."
+            return None, too_large
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             return None, f"{name} is not a text file (UTF-8); choose a scenario (.toml) file."
     if len(data.encode("utf-8")) > MAX_BYTES:
-        return None, f"{name} is larger than {MAX_BYTES // 1024} KB; a scenario file is a small text file."
+        return None, too_large
     try:
         scenario = load_text(data, file=name)
     except ScenarioError as err:

@@ -159,7 +159,9 @@ def CompareView():
     solara.Markdown(
         "Run your scenario and a baseline several times each, with the same chance events in "
         "each pair of runs, and see how they differ on average. The bands show where the true "
-        "average lies with 95% confidence."
+        "average lies with 95% confidence. To be quick, each run has the number of people set "
+        f"below (the live simulation has {session.scenario.organisation.n_agents:,}); the "
+        "organisation's other settings are your scenario's."
     )
     with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
         with solara.Div(style={"min-width": "380px"}):

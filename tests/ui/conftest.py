@@ -1,0 +1,149 @@
+"""Fixtures of the UI tests: the UI's server in a subprocess, and Debian's chromium driven by
+Python Playwright (launched from /usr/bin/chromium; never ``playwright install``).
+
+Screenshots go to docs/img/ui/, where docs/ui.md shows them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "img" / "ui"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+VIEWPORT = {"width": 1440, "height": 1350}
+#: Generous waits: the machines running the tests may be busy.
+READY_SECONDS = 120
+DAY = re.compile(r"Day \d+ of \d+")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory):
+    """The UI's server on a free 127.0.0.1 port; yields its URL, stops it afterwards."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("ui-server") / "server.log"
+    log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
+    process = subprocess.Popen(
+        [sys.executable, "-m", "experiments.ui", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its comparison workers are stopped with it
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + READY_SECONDS
+    try:
+        while True:
+            if process.poll() is not None:
+                log.flush()
+                raise RuntimeError(
+                    f"the UI server exited with {process.returncode}: "
+                    f"{log_path.read_text()[-2000:]}"
+                )
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the UI server did not answer on {url} in {READY_SECONDS} s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium, headless, through Python Playwright."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium (.ci/setup.sh does)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Watched:
+    """A page with a record of failed and off-machine requests."""
+
+    def __init__(self, page):
+        self.page = page
+        self.failed: list[str] = []
+        self.external: list[str] = []
+        page.on("requestfailed", lambda r: self.failed.append(f"failed {r.url}"))
+        page.on(
+            "response",
+            lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+        page.on("request", self._request)
+
+    def _request(self, request) -> None:
+        url = request.url
+        if not url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")):
+            self.external.append(url)
+
+
+@pytest.fixture
+def open_page(browser, ui_server):
+    """Open the UI in a new browser context (a new session) and wait until it is ready."""
+    contexts = []
+
+    def opener() -> Watched:
+        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        watched = Watched(page)
+        page.goto(ui_server)
+        page.get_by_text(DAY).wait_for(timeout=READY_SECONDS * 1000)
+        return watched
+
+    yield opener
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str, **kwargs) -> Path:
+    """Save a screenshot for docs/ui.md."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path), **kwargs)
+    return path

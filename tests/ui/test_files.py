@@ -1,0 +1,129 @@
+"""Files in and out of the UI, the offline front-end assets, and the ``ui`` command."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from experiments.ui import server
+from experiments.ui.assets import ASSET_NAMES, cdn_dir, missing_assets, required_packages
+from experiments.ui.cli import add_ui_command
+from experiments.ui.export import run_csv, safe_name, scenario_file, scenario_filename
+from experiments.ui.session import UiSession
+from experiments.ui.upload import MAX_BYTES, read_scenario
+from scenarios import load, load_text
+
+
+def test_a_valid_upload_is_a_scenario():
+    text = b'extends = "silos"\n[population]\nlurker_share = 0.5\n'
+    scenario, problem = read_scenario("mine.toml", text)
+    assert problem is None
+    assert scenario.name == "mine" and scenario.population.lurker_share == 0.5
+    assert scenario.organisation.rewiring == load("silos").organisation.rewiring
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"[population\n", "mine.toml:1: is not valid TOML"),
+        (b"[population]\nlurker_share = 2\n",
+         "The 'population.lurker_share' value in mine.toml:2 must be less than or equal to 1"),
+        (b"[population]\nlurkers = 0.5\n", "is not a known key; allowed here: lurker_share"),
+        (b'extends = "nowhere"\n', "nowhere"),
+        (b"\xff\xfe\x00binary", "mine.toml is not a text file"),
+        (b"#" * (MAX_BYTES + 1), "mine.toml is larger than 256 KB"),
+        (b'steps = 10\n[[interventions]]\nkind = "roll_out_tools"\nstep = 50\n', "after the last step"),
+    ],
+)
+def test_a_bad_upload_is_a_message(data, expected):
+    scenario, problem = read_scenario("mine.toml", data)
+    assert scenario is None and expected in problem
+
+
+def test_the_saved_scenario_loads_back_to_the_same_scenario(tmp_path):
+    session = UiSession("s", scenario="formal_training_culture")
+    session.set_control("formal_culture", 20)
+    session.set_control("turnover", 30)
+    text = scenario_file(session.scenario, session.describe_changes())
+    assert "# Changes made in the UI:" in text and "Wait for formal training: 60% -> 20%" in text
+    path = tmp_path / scenario_filename(session.scenario)
+    assert path.name == "formal_training_culture-what-if.toml"
+    path.write_text(text)
+    assert load(path) == session.scenario
+    assert load_text(text, "x.toml").sections() == session.scenario.sections()
+
+
+def test_results_csv_and_names():
+    session = UiSession("s")
+    session.set_control("people", 100)
+    session.step(3)
+    csv = run_csv(session.model)
+    assert csv.splitlines()[0] == "step,metric,scope,value"
+    assert {line.split(",")[0] for line in csv.splitlines()[1:]} == {"0", "1", "2", "3"}
+    assert safe_name("my scenario/2") == "my_scenario_2" and safe_name("///") == "scenario"
+
+
+def test_assets_are_those_solara_asks_for():
+    packages = required_packages()
+    assert [p.rsplit("@", 1)[0] for p in packages] == list(ASSET_NAMES)
+    assert "requirejs@2.3.6" in packages or any(p.startswith("requirejs@") for p in packages)
+    assert cdn_dir() == Path(sys.prefix) / "share" / "solara" / "cdn"
+
+
+def test_missing_assets_are_reported(tmp_path):
+    assert missing_assets(tmp_path) == required_packages()
+    for package in required_packages():
+        (tmp_path / package).mkdir(parents=True)
+    probe = {
+        "@widgetti/solara-vuetify-app": "dist/fonts.css",
+        "font-awesome": "css/font-awesome.min.css",
+        "requirejs": "require.js",
+    }
+    for package in required_packages():
+        name = package.rsplit("@", 1)[0]
+        target = tmp_path / package / probe.get(name, "package.json")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text("x")
+    assert missing_assets(tmp_path) == []
+
+
+def test_the_install_provides_the_assets():
+    """The set-up (.ci/solara_assets.sh) unpacked Solara's front end into this environment."""
+    assert missing_assets() == []
+
+
+def _parse(argv):
+    parser = argparse.ArgumentParser(prog="orglearn")
+    add_ui_command(parser.add_subparsers(dest="command"))
+    return parser.parse_args(argv)
+
+
+def test_the_ui_command_defaults_to_localhost():
+    args = _parse(["ui"])
+    assert (args.host, args.port, args.idle_minutes) == ("127.0.0.1", 8765, 30.0)
+    args = _parse(["ui", "--host", "0.0.0.0", "--port", "9000", "--idle-minutes", "5"])
+    assert (args.host, args.port, args.idle_minutes) == ("0.0.0.0", 9000, 5.0)
+    assert args.handler.__name__ == "handle_ui"
+
+
+@pytest.mark.parametrize("argv", [["ui", "--port", "0"], ["ui", "--port", "http"],
+                                  ["ui", "--idle-minutes", "0"]])
+def test_the_ui_command_rejects_bad_values(argv, capsys):
+    with pytest.raises(SystemExit):
+        _parse(argv)
+    assert "must be" in capsys.readouterr().err
+
+
+def test_the_server_is_configured_for_offline_production(monkeypatch):
+    for name in ("SOLARA_APP", "SOLARA_MODE", "SOLARA_TELEMETRY_MIXPANEL_ENABLE", server.IDLE_ENV,
+                 "SOLARA_KERNEL_CULL_TIMEOUT", "SOLARA_SESSION_SECRET_KEY"):
+        monkeypatch.delenv(name, raising=False)  # restored after the test
+    server.configure(12.5)
+    assert os.environ["SOLARA_APP"] == "experiments.ui.app"
+    assert os.environ["SOLARA_MODE"] == "production"
+    assert os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert os.environ[server.IDLE_ENV] == "12.5"
