@@ -110,7 +110,9 @@ def read_observed(path: str | Path) -> Observed:
         scenarios.ScenarioError: naming the file, the row, the column and the problem.
     """
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=True)
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, skip_blank_lines=True, encoding="utf-8-sig"
+        )
     except FileNotFoundError:
         raise _error(path, "no such file") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, OSError) as err:
@@ -144,8 +146,12 @@ def read_observed(path: str | Path) -> Observed:
     gaps = np.flatnonzero(np.diff(week) != 1)
     if gaps.size:
         i = int(gaps[0]) + 1
-        raise _error(path, f"is {week[i]} after week {week[i - 1]}; weeks must be consecutive and "
-                     "in order", row=i + 1, column="week")
+        raise _error(
+            path,
+            f"is {week[i]} after week {week[i - 1]}; weeks must be consecutive and in order",
+            row=i + 1,
+            column="week",
+        )
     return Observed(str(path), pd.DataFrame(values, index=pd.Index(week, name="week")))
 
 
@@ -167,7 +173,9 @@ class FitParameter:
         return f"{self.section}.{self.name}"
 
 
-def fit_parameters(names, bounds: dict[str, tuple[float, float]] | None = None) -> list[FitParameter]:
+def fit_parameters(
+    names, bounds: dict[str, tuple[float, float]] | None = None
+) -> list[FitParameter]:
     """Resolve parameter names (``generosity``, ``traits.generosity`` or ``traits__generosity``).
 
     Bounds default to the parameter's allowed range; ``bounds`` may narrow them, keyed by any
@@ -184,8 +192,10 @@ def fit_parameters(names, bounds: dict[str, tuple[float, float]] | None = None) 
         section, name = _locate(raw)
         info = SECTIONS[section].model_fields[name]
         if info.annotation is not float:
-            raise ValueError(f"The parameter '{section}.{name}' is not a number that can be fitted "
-                             "(only real-valued parameters can).")
+            raise ValueError(
+                f"The parameter '{section}.{name}' is not a number that can be fitted "
+                "(only real-valued parameters can)."
+            )
         low = high = None
         for item in info.metadata:
             low = getattr(item, "ge", None) if getattr(item, "ge", None) is not None else low
@@ -193,11 +203,15 @@ def fit_parameters(names, bounds: dict[str, tuple[float, float]] | None = None) 
             high = getattr(item, "le", None) if getattr(item, "le", None) is not None else high
         low, high = given.get((section, name), (low, high))
         if low is None or high is None or not low < high:
-            raise ValueError(f"The parameter '{section}.{name}' needs bounds LOW < HIGH, e.g. "
-                             f"--bounds {name}=0:1. Got {low}, {high} instead.")
+            raise ValueError(
+                f"The parameter '{section}.{name}' needs bounds LOW < HIGH, e.g. "
+                f"--bounds {name}=0:1. Got {low}, {high} instead."
+            )
         out.append(FitParameter(section, name, float(low), float(high)))
     if not out or len({p.key for p in out}) < len(out):
-        raise ValueError("Give one or more different parameters to fit, e.g. lurker_share,generosity.")
+        raise ValueError(
+            "Give one or more different parameters to fit, e.g. lurker_share,generosity."
+        )
     return out
 
 
@@ -212,16 +226,26 @@ def _locate(text: str) -> tuple[str, str]:
     if len(found) == 1:
         return found[0], text
     if found:
-        raise ValueError(f"Parameter '{text}' is ambiguous; use one of: "
-                         f"{', '.join(f'{s}.{text}' for s in found)}.")
-    raise ValueError(f"Unknown parameter '{text}'. Examples: lurker_share, generosity, proactivity.")
+        raise ValueError(
+            f"Parameter '{text}' is ambiguous; use one of: "
+            f"{', '.join(f'{s}.{text}' for s in found)}."
+        )
+    raise ValueError(
+        f"Unknown parameter '{text}'. Examples: lurker_share, generosity, proactivity."
+    )
 
 
 # -- simulation and statistics ----------------------------------------------------------------
 
 
-def simulate_series(scenario: Parameters, weeks: int, seed: Any, days_per_week: int = 5,
-                    warmup_weeks: int = 0, **overrides: Any) -> pd.DataFrame:
+def simulate_series(
+    scenario: Parameters,
+    weeks: int,
+    seed: Any,
+    days_per_week: int = 5,
+    warmup_weeks: int = 0,
+    **overrides: Any,
+) -> pd.DataFrame:
     """Run the model and return its weekly `SERIES` (index ``week`` 1, 2, ...).
 
     The first ``warmup_weeks`` weeks are run but not returned.
@@ -267,8 +291,14 @@ class _Job:
         return {k.replace(".", "__"): float(v) for k, v in zip(self.keys, theta)}
 
     def series(self, theta, seed) -> pd.DataFrame:
-        return simulate_series(self.scenario, self.weeks, seed, self.days_per_week,
-                               self.warmup_weeks, **self.overrides(theta))
+        return simulate_series(
+            self.scenario,
+            self.weeks,
+            seed,
+            self.days_per_week,
+            self.warmup_weeks,
+            **self.overrides(theta),
+        )
 
     def __call__(self, theta, seed) -> np.ndarray:
         return summarise(self.series(theta, seed), list(self.names))
@@ -312,15 +342,17 @@ class Calibration:
 
     def table(self) -> pd.DataFrame:
         """One row per parameter: estimate, interval and bounds."""
-        return pd.DataFrame({
-            "parameter": [p.key for p in self.parameters],
-            "estimate": self.estimate,
-            "low": self.low,
-            "high": self.high,
-            "bound_low": [p.low for p in self.parameters],
-            "bound_high": [p.high for p in self.parameters],
-            "method": self.method,
-        })
+        return pd.DataFrame(
+            {
+                "parameter": [p.key for p in self.parameters],
+                "estimate": self.estimate,
+                "low": self.low,
+                "high": self.high,
+                "bound_low": [p.low for p in self.parameters],
+                "bound_high": [p.high for p in self.parameters],
+                "method": self.method,
+            }
+        )
 
     def overrides(self) -> dict[str, float]:
         """The estimates as model overrides (``section__field``)."""
@@ -364,14 +396,26 @@ def calibrate(
         progress: a callable given one line of text at each stage, or None.
     """
     say = progress or (lambda text: None)
-    job = _Job(scenario, tuple(p.key for p in fit), tuple(observed.names), observed.weeks, days_per_week,
-               warmup_weeks)
+    job = _Job(
+        scenario,
+        tuple(p.key for p in fit),
+        tuple(observed.names),
+        observed.weeks,
+        days_per_week,
+        warmup_weeks,
+    )
     target = summarise(observed.frame, observed.names)
-    scale = np.repeat([_scale(observed.frame[n]) for n in observed.names], target.size // len(observed.names))
+    scale = np.repeat(
+        [_scale(observed.frame[n]) for n in observed.names], target.size // len(observed.names)
+    )
     lo, hi = np.array([p.low for p in fit]), np.array([p.high for p in fit])
-    settings = {"seed": seed, "days_per_week": days_per_week, "warmup_weeks": warmup_weeks,
-                "statistics": f"block means of {', '.join(observed.names)} "
-                              f"({min(BLOCKS, observed.weeks)} blocks)"}
+    settings = {
+        "seed": seed,
+        "days_per_week": days_per_week,
+        "warmup_weeks": warmup_weeks,
+        "statistics": f"block means of {', '.join(observed.names)} "
+        f"({min(BLOCKS, observed.weeks)} blocks)",
+    }
     if method == "quick":
         simulate = _Simulator(job, workers, scheduler)
         try:
@@ -379,8 +423,21 @@ def calibrate(
         finally:
             simulate.close()
     elif method == "abc":
-        result = _abc(job, target, scale, fit, seed, workers, scheduler, population, generations,
-                      max_simulations, workdir, say)
+        result = _abc(
+            job,
+            target,
+            scale,
+            fit,
+            seed,
+            workers,
+            scheduler,
+            population,
+            generations,
+            max_simulations,
+            workdir,
+            say,
+            progress_shown=progress is not None,
+        )
     else:
         raise ValueError(f"The 'method' must be 'quick' or 'abc'. Got {method!r} instead.")
     estimate, low, high, interval, simulations, samples, extra = result
@@ -389,9 +446,17 @@ def calibrate(
     fitted = _bands(runs, observed.names)
     mean_stats = np.mean([summarise(r, observed.names) for r in runs], axis=0)
     return Calibration(
-        method=method, parameters=fit, estimate=estimate, low=low, high=high, interval=interval,
-        distance=_distance(mean_stats, target, scale), observed=observed,
-        simulations=simulations + len(runs), fitted=fitted, samples=samples,
+        method=method,
+        parameters=fit,
+        estimate=estimate,
+        low=low,
+        high=high,
+        interval=interval,
+        distance=_distance(mean_stats, target, scale),
+        observed=observed,
+        simulations=simulations + len(runs),
+        fitted=fitted,
+        samples=samples,
         settings={**settings, **extra},
     )
 
@@ -411,8 +476,18 @@ def _bands(runs: list[pd.DataFrame], names: list[str]) -> pd.DataFrame:
     for j, name in enumerate(names):
         low, mid, high = np.quantile(stacked[:, :, j], [0.05, 0.5, 0.95], axis=0)
         mean = stacked[:, :, j].mean(axis=0)
-        rows.append(pd.DataFrame({"week": runs[0].index, "series": name, "mean": mean,
-                                  "median": mid, "low": low, "high": high}))
+        rows.append(
+            pd.DataFrame(
+                {
+                    "week": runs[0].index,
+                    "series": name,
+                    "mean": mean,
+                    "median": mid,
+                    "low": low,
+                    "high": high,
+                }
+            )
+        )
     return pd.concat(rows, ignore_index=True)
 
 
@@ -481,12 +556,25 @@ def _quick(job, simulate, target, scale, lo, hi, seed, design, say):
         # Next: a smaller box around the estimate, wide enough for its bootstrap spread.
         half = np.clip(3 * boots.std(axis=0), 0.05 * (hi - lo), 0.25 * (hi - lo))
         box_lo, box_hi = np.maximum(lo, estimate - half), np.minimum(hi, estimate + half)
-    interval = (f"{LEVEL:.0%} parametric bootstrap of the response-surface estimate "
-                f"({BOOTSTRAP} redraws of the observed statistics and the surface; no new runs)")
+    interval = (
+        f"{LEVEL:.0%} parametric bootstrap of the response-surface estimate "
+        f"({BOOTSTRAP} redraws of the observed statistics and the surface; no new runs)"
+    )
     samples = pd.DataFrame(boots, columns=list(job.keys))
-    extra = {"design_points": int(len(thetas)), "local_box": [box_lo.tolist(), box_hi.tolist()],
-             "surface_points": int(inside.sum())}
-    return estimate, np.minimum(low, estimate), np.maximum(high, estimate), interval, len(thetas), samples, extra
+    extra = {
+        "design_points": int(len(thetas)),
+        "local_box": [box_lo.tolist(), box_hi.tolist()],
+        "surface_points": int(inside.sum()),
+    }
+    return (
+        estimate,
+        np.minimum(low, estimate),
+        np.maximum(high, estimate),
+        interval,
+        len(thetas),
+        samples,
+        extra,
+    )
 
 
 def _settled(low, high, box_lo, box_hi, lo, hi) -> bool:
@@ -536,8 +624,13 @@ class _Surface:
         fitted = np.sum(((self.predict(starts, beta) - target) / scale) ** 2, axis=1)
         best = None
         for start in starts[np.argsort(fitted)[:3]]:
-            res = optimize.least_squares(residual, np.clip(start, self.lo, self.hi), jac=jacobian,
-                                         bounds=(self.lo, self.hi), method="trf")
+            res = optimize.least_squares(
+                residual,
+                np.clip(start, self.lo, self.hi),
+                jac=jacobian,
+                bounds=(self.lo, self.hi),
+                method="trf",
+            )
             if best is None or res.cost < best.cost:
                 best = res
         return best.x
@@ -563,13 +656,38 @@ def _root(cov: np.ndarray) -> np.ndarray:
 # -- abc: pyabc ABC-SMC -----------------------------------------------------------------------
 
 
-def _abc(job, target, scale, fit, seed, workers, scheduler, population, generations,
-         max_simulations, workdir, say):
+def _abc(
+    job,
+    target,
+    scale,
+    fit,
+    seed,
+    workers,
+    scheduler,
+    population,
+    generations,
+    max_simulations,
+    workdir,
+    say,
+    progress_shown=False,
+):
     import pyabc
-    from pyabc.sampler import DaskDistributedSampler, MulticoreEvalParallelSampler, SingleCoreSampler
+    from pyabc.sampler import (
+        DaskDistributedSampler,
+        MulticoreEvalParallelSampler,
+        SingleCoreSampler,
+    )
 
-    for name in ("ABC", "Sampler", "Epsilon", "Distance", "Acceptor", "History", "Adaptation"):
-        logging.getLogger(f"ABC.{name}" if name != "ABC" else name).setLevel(logging.WARNING)
+    level = logging.INFO if progress_shown else logging.WARNING  # pyabc logs each generation
+    for name in (
+        "ABC",
+        "ABC.Sampler",
+        "ABC.Epsilon",
+        "ABC.Distance",
+        "ABC.Acceptor",
+        "ABC.History",
+    ):
+        logging.getLogger(name).setLevel(level)
     client = None
     if scheduler:
         from distributed import Client
@@ -583,16 +701,23 @@ def _abc(job, target, scale, fit, seed, workers, scheduler, population, generati
     np.random.seed(seed % 2**32)
     prior = pyabc.Distribution(**{p.key: pyabc.RV("uniform", p.low, p.high - p.low) for p in fit})
     weights = {f"s{i}": 1.0 / s for i, s in enumerate(scale)}
-    abc = pyabc.ABCSMC(_AbcModel(job), prior, pyabc.PNormDistance(p=2, fixed_weights=weights),
-                       population_size=population, sampler=sampler)
+    abc = pyabc.ABCSMC(
+        _AbcModel(job),
+        prior,
+        pyabc.PNormDistance(p=2, fixed_weights=weights),
+        population_size=population,
+        sampler=sampler,
+    )
     cleanup = None
     if workdir is None:
         cleanup = tempfile.TemporaryDirectory(prefix="orglearn-abc-")
         workdir = cleanup.name
     db = Path(workdir) / "abc.db"
     try:
-        say(f"ABC-SMC: {population} particles, up to {generations} generations "
-            f"and {max_simulations} simulations")
+        say(
+            f"ABC-SMC: {population} particles, up to {generations} generations "
+            f"and {max_simulations} simulations"
+        )
         abc.new(f"sqlite:///{db}", {f"s{i}": float(v) for i, v in enumerate(target)})
         history = abc.run(max_nr_populations=generations, max_total_nr_simulations=max_simulations)
         frame, w = history.get_distribution(m=0, t=history.max_t)
@@ -612,10 +737,16 @@ def _abc(job, target, scale, fit, seed, workers, scheduler, population, generati
             client.close()
         if cleanup is not None:
             cleanup.cleanup()
-    interval = (f"{LEVEL:.0%} weighted posterior quantiles of the last ABC-SMC generation "
-                "(uniform prior over the bounds)")
-    extra = {"generations": used, "epsilons": epsilons,
-             "population": population, "history": None if cleanup else db.name}
+    interval = (
+        f"{LEVEL:.0%} weighted posterior quantiles of the last ABC-SMC generation "
+        "(uniform prior over the bounds)"
+    )
+    extra = {
+        "generations": used,
+        "epsilons": epsilons,
+        "population": population,
+        "history": None if cleanup else db.name,
+    }
     return estimate, low, high, interval, simulations, samples, extra
 
 
@@ -636,15 +767,30 @@ def plot_fit(result: Calibration, path: str | Path) -> Path:
 
     names, params = result.observed.names, result.parameters
     cols = max(len(names), len(params))
-    fig, axes = plt.subplots(2, cols, figsize=(3.6 * cols, 6.4), constrained_layout=True, squeeze=False)
+    fig, axes = plt.subplots(
+        2, cols, figsize=(3.6 * cols, 6.4), constrained_layout=True, squeeze=False
+    )
     for ax, name in zip(axes[0], names):
         sim = result.fitted[result.fitted["series"] == name]
-        ax.fill_between(sim["week"], sim["low"], sim["high"], color="tab:blue", alpha=0.25,
-                        label="model, 5-95% of runs")
+        ax.fill_between(
+            sim["week"],
+            sim["low"],
+            sim["high"],
+            color="tab:blue",
+            alpha=0.25,
+            label="model, 5-95% of runs",
+        )
         ax.plot(sim["week"], sim["median"], color="tab:blue", label="model, median")
         observed = result.observed.frame[name]
-        ax.plot(np.arange(1, len(observed) + 1), observed.to_numpy(), "o-", color="black",
-                markersize=3, linewidth=1, label="observed")
+        ax.plot(
+            np.arange(1, len(observed) + 1),
+            observed.to_numpy(),
+            "o-",
+            color="black",
+            markersize=3,
+            linewidth=1,
+            label="observed",
+        )
         ax.set(title=name, xlabel="week", ylim=(0, None))
     axes[0][0].legend(fontsize="small")
     weights = result.samples["weight"].to_numpy() if "weight" in result.samples else None
@@ -653,8 +799,9 @@ def plot_fit(result: Calibration, path: str | Path) -> Path:
             ax.hist(result.samples[p.key], bins=30, weights=weights, color="tab:grey", alpha=0.6)
         ax.axvspan(low, high, color="tab:orange", alpha=0.2, label=f"{LEVEL:.0%} interval")
         ax.axvline(est, color="tab:orange", linewidth=2, label="estimate")
-        ax.set(title=f"{p.key} = {est:.3g} [{low:.3g}, {high:.3g}]", xlim=(p.low, p.high),
-               yticks=[])
+        ax.set(
+            title=f"{p.key} = {est:.3g} [{low:.3g}, {high:.3g}]", xlim=(p.low, p.high), yticks=[]
+        )
         ax.title.set_fontsize("small")
     axes[1][0].legend(fontsize="small")
     for row in axes:
@@ -672,26 +819,38 @@ def calibrated_scenario(scenario, result: Calibration, folder: str | Path):
     import os
 
     updated = scenario.with_overrides(**result.overrides())
-    estimates = "; ".join(f"{p.key} = {e:.4g} [{lo:.4g}, {hi:.4g}]" for p, e, lo, hi in
-                          zip(result.parameters, result.estimate, result.low, result.high))
+    estimates = "; ".join(
+        f"{p.key} = {e:.4g} [{lo:.4g}, {hi:.4g}]"
+        for p, e, lo, hi in zip(result.parameters, result.estimate, result.low, result.high)
+    )
     org = {}
+    if updated.organisation.people_file:  # write the chart's size, which the model uses
+        from simulation.orgchart import read_chart
+
+        chart = read_chart(updated.organisation.people_file, updated.organisation.ties_file)
+        org.update(n_agents=chart.n, departments=chart.departments)
     for key in ("people_file", "ties_file"):
         value = getattr(updated.organisation, key)
         if value:
             org[key] = os.path.relpath(value, Path(folder).resolve())
     name = f"{scenario.name or 'scenario'}_calibrated"
-    return updated.with_overrides(organisation=org).model_copy(update={
-        "name": name,
-        "title": f"{scenario.title or scenario.name} (calibrated)",
-        "rationale": (f"{scenario.rationale} Calibrated to {Path(result.observed.file).name} "
-                      f"({result.observed.weeks} weeks of {', '.join(result.observed.names)}) with "
-                      f"the {result.method} method: {estimates} ({result.interval}).").strip(),
-        "against": scenario.name or None,
-    })
+    return updated.with_overrides(organisation=org).model_copy(
+        update={
+            "name": name,
+            "title": f"{scenario.title or scenario.name} (calibrated)",
+            "rationale": (
+                f"{scenario.rationale} Calibrated to {Path(result.observed.file).name} "
+                f"({result.observed.weeks} weeks of {', '.join(result.observed.names)}) with "
+                f"the {result.method} method: {estimates} ({result.interval})."
+            ).strip(),
+            "against": scenario.name or None,
+        }
+    )
 
 
-def write_calibration(result: Calibration, scenario, out: str | Path,
-                      staging: str | Path | None = None) -> list[Path]:
+def write_calibration(
+    result: Calibration, scenario, out: str | Path, staging: str | Path | None = None
+) -> list[Path]:
     """Write a calibration's files into ``out``, all or nothing.
 
     Files: ``estimates.csv``, ``samples.csv`` (bootstrap re-estimates or posterior particles),
@@ -717,8 +876,10 @@ def write_calibration(result: Calibration, scenario, out: str | Path,
         plot_fit(result, staging / "fit.png")
         calibrated = calibrated_scenario(scenario, result, out)
         toml_name = f"{calibrated.name}.toml"
-        header = (f"# Calibrated by 'orglearn calibrate' ({result.method}); the estimates and "
-                  "intervals are in the rationale\n# and in calibration.json beside this file.\n\n")
+        header = (
+            f"# Calibrated by 'orglearn calibrate' ({result.method}); the estimates and "
+            "intervals are in the rationale\n# and in calibration.json beside this file.\n\n"
+        )
         (staging / toml_name).write_text(header + to_toml(calibrated), encoding="utf-8")
         versions = {}
         for package in ("orglearn", "mesa", "numpy", "scipy", "pyabc"):

@@ -1,4 +1,4 @@
-"""The ``orglearn calibrate`` command: `add_calibrate_command` adds it to the ``orglearn`` parser."""
+"""The ``orglearn calibrate`` command; `add_calibrate_command` adds it to ``orglearn``."""
 
 from __future__ import annotations
 
@@ -47,33 +47,76 @@ def add_calibrate_command(subparsers) -> argparse.ArgumentParser:
         "docs/real_organisations.md.",
     )
     cal.add_argument("scenario", help="built-in scenario name or scenario file")
-    cal.add_argument("--observed", required=True, type=Path,
-                     help="CSV of weekly series: week and one or more of posts, questions, "
-                     "answers, contributors")
-    cal.add_argument("--fit", required=True,
-                     help="parameters to fit, comma-separated, e.g. lurker_share,generosity")
-    cal.add_argument("--method", choices=("quick", "abc"), default="quick",
-                     help="quick: response surface + scipy.optimize with a bootstrap interval "
-                     "(default); abc: pyabc ABC-SMC with a posterior interval")
-    cal.add_argument("--bounds", action="append", type=_bounds, default=[], metavar="NAME=LOW:HIGH",
-                     help="narrow a parameter's range (the ABC prior); repeatable")
+    cal.add_argument(
+        "--observed",
+        required=True,
+        type=Path,
+        help="CSV of weekly series: week and one or more of posts, questions, "
+        "answers, contributors",
+    )
+    cal.add_argument(
+        "--fit",
+        required=True,
+        help="parameters to fit, comma-separated, e.g. lurker_share,generosity",
+    )
+    cal.add_argument(
+        "--method",
+        choices=("quick", "abc"),
+        default="quick",
+        help="quick: response surface + scipy.optimize with a bootstrap interval "
+        "(default); abc: pyabc ABC-SMC with a posterior interval",
+    )
+    cal.add_argument(
+        "--bounds",
+        action="append",
+        type=_bounds,
+        default=[],
+        metavar="NAME=LOW:HIGH",
+        help="narrow a parameter's range (the ABC prior); repeatable",
+    )
     cal.add_argument("--seed", type=_at_least(0), default=0, help="random seed (default: 0)")
-    cal.add_argument("--days-per-week", type=_at_least(1), default=5,
-                     help="steps (working days) per observed week (default: 5)")
-    cal.add_argument("--warmup", type=_at_least(0), default=0,
-                     help="weeks simulated before the first observed week (default: 0)")
-    cal.add_argument("--workers", type=_at_least(1),
-                     help="local worker processes (default: all cores)")
+    cal.add_argument(
+        "--days-per-week",
+        type=_at_least(1),
+        default=5,
+        help="steps (working days) per observed week (default: 5)",
+    )
+    cal.add_argument(
+        "--warmup",
+        type=_at_least(0),
+        default=0,
+        help="weeks simulated before the first observed week (default: 0)",
+    )
+    cal.add_argument(
+        "--workers", type=_at_least(1), help="local worker processes (default: all cores)"
+    )
     cal.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
-    cal.add_argument("--design", type=_at_least(4),
-                     help="quick: simulations in the first design round (default: 12 per parameter, at least 16)")
-    cal.add_argument("--population", type=_at_least(10), default=100,
-                     help="abc: particles per generation (default: 100)")
-    cal.add_argument("--generations", type=_at_least(1), default=6,
-                     help="abc: at most this many generations (default: 6)")
-    cal.add_argument("--max-simulations", type=_at_least(10), default=3000,
-                     help="abc: budget of simulations (default: 3000)")
-    cal.add_argument("--out", type=Path, help="output folder (default: results/calibrate/<scenario>)")
+    cal.add_argument(
+        "--design",
+        type=_at_least(4),
+        help="quick: simulations in the first design round (default: 12 a parameter, 16 or more)",
+    )
+    cal.add_argument(
+        "--population",
+        type=_at_least(10),
+        default=100,
+        help="abc: particles per generation (default: 100)",
+    )
+    cal.add_argument(
+        "--generations",
+        type=_at_least(1),
+        default=6,
+        help="abc: at most this many generations (default: 6)",
+    )
+    cal.add_argument(
+        "--max-simulations",
+        type=_at_least(10),
+        default=3000,
+        help="abc: budget of simulations (default: 3000)",
+    )
+    cal.add_argument(
+        "--out", type=Path, help="output folder (default: results/calibrate/<scenario>)"
+    )
     cal.add_argument("--quiet", action="store_true", help="no progress messages")
     cal.set_defaults(handler=handle_calibrate)
     return cal
@@ -89,8 +132,12 @@ def handle_calibrate(args: argparse.Namespace) -> int:
     from experiments.calibration import calibrate, fit_parameters, read_observed, write_calibration
     from scenarios import ScenarioError, load
 
-    if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
-        return _fail(f"--scheduler must be an address such as tcp://127.0.0.1:8786; got {args.scheduler!r}")
+    if args.scheduler and not args.scheduler.startswith(
+        ("tcp://", "tls://", "inproc://", "ucx://")
+    ):
+        return _fail(
+            f"--scheduler must be an address such as tcp://127.0.0.1:8786; got {args.scheduler!r}"
+        )
     try:
         scenario = load(args.scenario)
         observed = read_observed(args.observed)
@@ -101,18 +148,34 @@ def handle_calibrate(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         return _fail(f"--out {out} exists and is not a directory")
     workers = args.workers or multiprocessing.cpu_count()
-    say = (lambda text: None) if args.quiet else (lambda text: print(f"orglearn: {text}", file=sys.stderr))
+    say = (
+        (lambda text: None)
+        if args.quiet
+        else (lambda text: print(f"orglearn: {text}", file=sys.stderr))
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
-        say(f"calibrating {', '.join(p.key for p in fit)} of {scenario.name} to {args.observed} "
-            f"({observed.weeks} weeks) with the {args.method} method")
+        say(
+            f"calibrating {', '.join(p.key for p in fit)} of {scenario.name} to {args.observed} "
+            f"({observed.weeks} weeks) with the {args.method} method"
+        )
         result = calibrate(
-            scenario, observed, fit, method=args.method, seed=args.seed,
-            days_per_week=args.days_per_week, warmup_weeks=args.warmup, workers=workers,
-            scheduler=args.scheduler, design=args.design, population=args.population,
-            generations=args.generations, max_simulations=args.max_simulations,
-            workdir=staging, progress=say,
+            scenario,
+            observed,
+            fit,
+            method=args.method,
+            seed=args.seed,
+            days_per_week=args.days_per_week,
+            warmup_weeks=args.warmup,
+            workers=workers,
+            scheduler=args.scheduler,
+            design=args.design,
+            population=args.population,
+            generations=args.generations,
+            max_simulations=args.max_simulations,
+            workdir=staging,
+            progress=say,
         )
         written = write_calibration(result, scenario, out, staging=staging)
     except ScenarioError as err:
@@ -127,8 +190,10 @@ def handle_calibrate(args: argparse.Namespace) -> int:
     for p, est, low, high in zip(fit, result.estimate, result.low, result.high):
         print(f"{p.key:<{width}}  {est:8.4f}  [{low:.4f}, {high:.4f}]")
     print(f"Interval: {result.interval}.")
-    print(f"Fit: distance {result.distance:.4f} (root mean square relative error of the weekly "
-          f"block means), {result.simulations} simulations.")
+    print(
+        f"Fit: distance {result.distance:.4f} (root mean square relative error of the weekly "
+        f"block means), {result.simulations} simulations."
+    )
     print(f"Results written to {out}/ ({', '.join(p.name for p in written)})")
     return 0
 

@@ -19,6 +19,7 @@ import pandas as pd
 from agents.employee import Employee
 from simulation.metrics import department_membership, first_crossing, measure
 from simulation.network import OrgNetwork, build_network
+from simulation.orgchart import apply_chart, organisation_from_chart
 from simulation.interventions import Intervention
 from simulation.parameters import Parameters
 from simulation.processes import PIPELINE
@@ -44,7 +45,9 @@ class SocialLearningModel(mesa.Model):
     Attributes:
         params: the parameters in force (interventions may change them during a run).
         interventions: the scheduled interventions, in order.
-        network: the `OrgNetwork` (teams, departments, reporting tree, ties).
+        network: the `OrgNetwork` (teams, departments, reporting tree, ties), generated from
+            the organisation parameters or, with ``people_file``, built from an org chart
+            (`simulation.orgchart`; ``n_agents`` and ``departments`` then follow the chart).
         state: the `Workforce` arrays.
         employees: the `Employee` view of each row (also in ``model.agents``).
         metrics: the metrics of the current step (a dict).
@@ -68,8 +71,14 @@ class SocialLearningModel(mesa.Model):
         resolved = _resolve(scenario)
         self.interventions: list[Intervention] = list(getattr(resolved, "interventions", []))
         self.params: Parameters = resolved.sections().with_overrides(**overrides)
-        self.network: OrgNetwork = build_network(self.params.organisation, self.rng)
+        chart = None
+        if self.params.organisation.people_file:  # a real org chart; n_agents follows it
+            self.params, self.network, chart = organisation_from_chart(self.params, self.rng)
+        else:
+            self.network: OrgNetwork = build_network(self.params.organisation, self.rng)
         self.state: Workforce = initial_workforce(self.params, self.network, self.rng)
+        if chart is not None:
+            apply_chart(self.state, self.network, chart, self.params, self.rng)
         self._membership = department_membership(self.network.department)
         self._employees: list[Employee] | None = None  # created on first use, see `employees`
         self.counts: dict[str, Any] = {}

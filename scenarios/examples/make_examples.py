@@ -3,7 +3,7 @@
 Nothing here describes a real organisation: ids are random hex strings, departments and teams
 are codes, ties and activity are drawn at random. Run from the repository root::
 
-    .venv/bin/python scenarios/examples/make_examples.py
+    .venv/bin/python -m scenarios.examples.make_examples
 
 ``people.csv`` and ``ties.csv`` come from a seeded generator; ``activity.csv`` is 26 weeks of
 the model's own weekly series for ``my_org.toml`` with the TRUTH parameters below, so a
@@ -39,8 +39,15 @@ def make_people(rng: np.random.Generator) -> pd.DataFrame:
 
     def person(manager, team, department, role=""):
         pid = new_id()
-        rows.append({"person_id": pid, "manager_id": manager, "team": team,
-                     "department": department, "role": role})
+        rows.append(
+            {
+                "person_id": pid,
+                "manager_id": manager,
+                "team": team,
+                "department": department,
+                "role": role,
+            }
+        )
         return pid
 
     head = person("", "T00", "D0", "manager")
@@ -76,15 +83,27 @@ def make_ties(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
         rows = np.flatnonzero(team == t)
         a, b = np.triu_indices(rows.size, 1)
         keep = rng.random(a.size) < 0.55
-        pairs += [(rows[i], rows[j], rng.negative_binomial(2, 0.08) + 1) for i, j in zip(a[keep], b[keep])]
+        pairs += [
+            (rows[i], rows[j], rng.negative_binomial(2, 0.08) + 1) for i, j in zip(a[keep], b[keep])
+        ]
     n = len(ids)
     for _ in range(n // 2):  # cross-team ties, mostly within the department
         i = int(rng.integers(n))
-        pool = np.flatnonzero((dept == dept[i]) & (team != team[i])) if rng.random() < 0.7 else np.flatnonzero(team != team[i])
+        pool = (
+            np.flatnonzero((dept == dept[i]) & (team != team[i]))
+            if rng.random() < 0.7
+            else np.flatnonzero(team != team[i])
+        )
         if pool.size:
             pairs.append((i, int(rng.choice(pool)), rng.negative_binomial(1, 0.2) + 1))
-    frame = pd.DataFrame([(ids[i], ids[j], int(w)) for i, j, w in pairs], columns=["person_a", "person_b", "weight"])
-    return frame.drop_duplicates(["person_a", "person_b"]).sample(frac=1.0, random_state=1).reset_index(drop=True)
+    frame = pd.DataFrame(
+        [(ids[i], ids[j], int(w)) for i, j, w in pairs], columns=["person_a", "person_b", "weight"]
+    )
+    return (
+        frame.drop_duplicates(["person_a", "person_b"])
+        .sample(frac=1.0, random_state=1)
+        .reset_index(drop=True)
+    )
 
 
 def make_activity() -> pd.DataFrame:
@@ -94,7 +113,9 @@ def make_activity() -> pd.DataFrame:
 
     series = simulate_series(load(HERE / "my_org.toml"), WEEKS, seed=SEED, **TRUTH)
     series = series[["posts", "questions", "answers", "contributors"]].reset_index()
-    series[["posts", "questions", "answers"]] = series[["posts", "questions", "answers"]].astype(int)
+    series[["posts", "questions", "answers"]] = series[["posts", "questions", "answers"]].astype(
+        int
+    )
     series["contributors"] = series["contributors"].round(4)
     return series
 
