@@ -52,13 +52,21 @@ __all__ = ["ReferenceModel", "ReferenceEmployee"]
 NEVER = np.iinfo(np.int64).min // 2
 IMITATED = ("generosity", "proactivity", "formal_preference")
 PERSON_COLUMNS = (
-    "role", "style", *TRAIT_COLUMNS, "reputation", "has_tools", "lurker", "hoarder",
-    "formal_devotee", "community", "last_post",
-)  # fmt: skip
+    "role",
+    "style",
+    *TRAIT_COLUMNS,
+    "reputation",
+    "has_tools",
+    "lurker",
+    "hoarder",
+    "formal_devotee",
+    "community",
+    "last_post",
+)
 
 
 def _choose(cumulative, rng: np.random.Generator) -> int:
-    """An index drawn in proportion to the weights whose running sum is ``cumulative``.
+    """Draw an index in proportion to the weights whose running sum is ``cumulative``.
 
     Returns -1 when the weights sum to zero (as `simulation.sampling.choose_columns`).
     """
@@ -80,9 +88,14 @@ def _beta(mean: float, concentration: float, rng: np.random.Generator) -> float:
 
 
 def _newcomer(params: Parameters, rng: np.random.Generator) -> dict[str, Any]:
-    """Traits and archetypes of one newcomer: `simulation.state._people` with independent chances."""
+    """Draw the traits and archetypes of one newcomer as `simulation.state.hire` does.
+
+    Each archetype and style is an independent chance equal to its share.
+    """
     t, pop = params.traits, params.population
-    person: dict[str, Any] = {name: _beta(getattr(t, name), t.concentration, rng) for name in TRAIT_COLUMNS}
+    person: dict[str, Any] = {
+        name: _beta(getattr(t, name), t.concentration, rng) for name in TRAIT_COLUMNS
+    }
     cum = list(accumulate(getattr(pop, f"{s}_share") for s in STYLES[1:]))
     style = bisect_right(cum, rng.random()) + 1
     person["style"] = style if style <= len(cum) else 0
@@ -102,8 +115,12 @@ def _newcomer(params: Parameters, rng: np.random.Generator) -> dict[str, Any]:
     if champion:
         person["generosity"] = max(person["generosity"], 0.9)
         person["tech_savvy"] = max(person["tech_savvy"], 0.9)
-    person.update(lurker=bool(lurker and not champion), hoarder=bool(hoarder),
-                  formal_devotee=bool(devotee), champion=bool(champion))  # fmt: skip
+    person.update(
+        lurker=bool(lurker and not champion),
+        hoarder=bool(hoarder),
+        formal_devotee=bool(devotee),
+        champion=bool(champion),
+    )
     return person
 
 
@@ -117,10 +134,18 @@ class ReferenceEmployee(mesa.Agent):
         neighbours: seats tied to this one; ``strength``, ``given`` and ``received`` map each
             to the tie's state seen from this side (``given``: help this person gave them).
         used: topics used this step (not forgotten this step).
+
     """
 
-    def __init__(self, model: ReferenceModel, seat: int, person: dict, knowledge: np.ndarray,
-                 neighbours: list[int], tie_kind: dict[int, int]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        model: ReferenceModel,
+        seat: int,
+        person: dict,
+        knowledge: np.ndarray,
+        neighbours: list[int],
+        tie_kind: dict[int, int],
+    ) -> None:
         """Create an employee on ``seat`` with the traits in ``person``."""
         super().__init__(model)
         self.seat = seat
@@ -153,16 +178,23 @@ class ReferenceEmployee(mesa.Agent):
     def ask_for_help(self):
         """Decide whether, what and whom to ask: ``(asker, helper, topic)`` or None."""
         m, p = self.model, self.model.params.asking
-        chance = (p.rate * self.proactivity * self.boldness * m.safety
-                  * (1.0 - p.formal_damping * self.formal_preference))  # fmt: skip
+        chance = (
+            p.rate
+            * self.proactivity
+            * self.boldness
+            * m.safety
+            * (1.0 - p.formal_damping * self.formal_preference)
+        )
         if m.rng.random() >= chance or not self.neighbours:
             return None
         around = sum(self.colleague(j).knowledge for j in self.neighbours) / len(self.neighbours)
         topic = _choose(np.cumsum(m.demand * (1.0 - self.knowledge) * around), m.rng)
         if topic < 0:
             return None
-        weights = [self.strength[j] * (EXPERTISE_FLOOR + self.colleague(j).knowledge[topic])
-                   for j in self.neighbours]  # fmt: skip
+        weights = [
+            self.strength[j] * (EXPERTISE_FLOOR + self.colleague(j).knowledge[topic])
+            for j in self.neighbours
+        ]
         pick = _choose(list(accumulate(weights)), m.rng)
         return None if pick < 0 else (self, self.colleague(self.neighbours[pick]), topic)
 
@@ -253,15 +285,17 @@ class ReferenceEmployee(mesa.Agent):
         pick = _choose(list(accumulate(weights)), m.rng)
         if pick < 0:
             return None
-        model = self.colleague(self.neighbours[pick])
-        if model.score <= self.score:
+        role_model = self.colleague(self.neighbours[pick])
+        if role_model.score <= self.score:
             return None
-        moves = {name: rate * (getattr(model, name) - getattr(self, name)) for name in IMITATED}
+        moves = {
+            name: rate * (getattr(role_model, name) - getattr(self, name)) for name in IMITATED
+        }
         if self.hoarder:
             moves["generosity"] = 0.0
-        switch = self.lurker != model.lurker and m.rng.random() < rate
-        switch = switch and not (model.lurker and self.role == CHAMPION)
-        return (self, moves, model.lurker if switch else self.lurker)
+        switch = self.lurker != role_model.lurker and m.rng.random() < rate
+        switch = switch and not (role_model.lurker and self.role == CHAMPION)
+        return (self, moves, role_model.lurker if switch else self.lurker)
 
     # -- 7 forgetting and turnover ----------------------------------------------------------
     def forget(self, rate: float) -> None:
@@ -294,13 +328,25 @@ class ReferenceModel(mesa.Model):
         seats: the employee on each seat (the vectorised model's row).
         metrics: the metrics of the current step (the vectorised model's scalar metrics).
         datacollector: a Mesa `DataCollector` with every metric as a model reporter.
+
+    Raises:
+        ValueError: the parameters name an org chart (``people_file``), which the reference
+            does not read.
+
     """
 
-    def __init__(self, params: Parameters | None = None, *, rng: Any = None,
-                 **overrides: Any) -> None:  # fmt: skip
+    def __init__(
+        self, params: Parameters | None = None, *, rng: Any = None, **overrides: Any
+    ) -> None:
         """Build the same organisation and workforce as the vectorised model, as agents."""
         super().__init__(rng=rng)
         self.params = (params or Parameters()).sections().with_overrides(**overrides)
+        if self.params.organisation.people_file:
+            raise ValueError(
+                "The 'people_file' parameter of ReferenceModel must be None: the per-agent "
+                "reference builds generated organisations only. Got "
+                f"{self.params.organisation.people_file!r} instead."
+            )
         network = build_network(self.params.organisation, self.rng)
         state = initial_workforce(self.params, network, self.rng)
         self.department, self.is_manager = network.department, network.is_manager
@@ -314,8 +360,9 @@ class ReferenceModel(mesa.Model):
             person = {name: getattr(state, name)[i].item() for name in PERSON_COLUMNS}
             neighbours = [int(indices[e]) for e in edges]
             kinds = {int(indices[e]): int(network.tie_kind[e]) for e in edges}
-            self.seats.append(ReferenceEmployee(self, i, person, state.knowledge[i].copy(),
-                                                neighbours, kinds))  # fmt: skip
+            self.seats.append(
+                ReferenceEmployee(self, i, person, state.knowledge[i].copy(), neighbours, kinds)
+            )
         self._stages = {
             "field_learning": self._learn_in_the_field,
             "asking": self._ask_for_help,
@@ -326,7 +373,7 @@ class ReferenceModel(mesa.Model):
             "forgetting": self._forget,
             "turnover": self._turnover,
         }
-        assert list(self._stages) == [section for section, _ in PIPELINE]
+        assert list(self._stages) == [s for s, _ in PIPELINE], "stages out of PIPELINE order"
         self.counts: dict[str, int] = {}
         self.metrics = self._measure({}, 0)
         self.datacollector = mesa.DataCollector(
@@ -376,7 +423,7 @@ class ReferenceModel(mesa.Model):
         answers = [helper.answer(asker) for asker, helper, _ in requests]
         counts = {"asks": len(requests), "helps": 0, "direct": 0, "refusals": 0}
         lessons, good, bad, reputation = [], Counter(), Counter(), defaultdict(list)
-        for (asker, helper, topic), (willing, pleasant) in zip(requests, answers):
+        for (asker, helper, topic), (willing, pleasant) in zip(requests, answers, strict=True):
             mine, theirs = asker.knowledge[topic], helper.knowledge[topic]
             if theirs <= mine:
                 continue
@@ -399,8 +446,9 @@ class ReferenceModel(mesa.Model):
         for (agent, seat), n in bad.items():
             agent.strength[seat] = _pulled(agent.strength[seat], n, 0.0, p.weaken)
         for helper, targets in reputation.items():
-            helper.reputation = _pulled(helper.reputation, len(targets),
-                                        sum(targets) / len(targets), p.reputation_rate)  # fmt: skip
+            helper.reputation = _pulled(
+                helper.reputation, len(targets), sum(targets) / len(targets), p.reputation_rate
+            )
         return counts
 
     def _post_and_read(self, step: int) -> dict:
@@ -425,14 +473,16 @@ class ReferenceModel(mesa.Model):
             new_a = absorb(ka, kb, p.learning * a.absorption)
             new_b = absorb(kb, ka, p.learning * b.absorption)
             if self.rng.random() < p.innovation_chance:
-                new_a, new_b = absorb(new_a, 1.0, p.innovation_gain), absorb(new_b, 1.0, p.innovation_gain)
+                new_a = absorb(new_a, 1.0, p.innovation_gain)
+                new_b = absorb(new_b, 1.0, p.innovation_gain)
             outcomes += [(a, topic, new_a), (b, topic, new_b)]
         for agent, topic, new in outcomes:  # several pairs on one cell: keep the best
             agent.knowledge[topic] = max(agent.knowledge[topic], min(new, 1.0))
             agent.used.add(topic)
         ties = Counter((a, b.seat) for a, b in pairs) + Counter((b, a.seat) for a, b in pairs)
+        strengthen = self.params.asking.strengthen
         for (agent, seat), n in ties.items():
-            agent.strength[seat] = _pulled(agent.strength[seat], n, 1.0, self.params.asking.strengthen)
+            agent.strength[seat] = _pulled(agent.strength[seat], n, 1.0, strengthen)
         return {"collaboration": len(pairs)}
 
     def _train(self, step: int) -> dict:
@@ -467,19 +517,22 @@ class ReferenceModel(mesa.Model):
         return {"leavers": len(leavers)}
 
     def _hire(self, leaver: ReferenceEmployee) -> None:
-        """A newcomer takes the leaver's seat; both sides of the seat's ties are reset."""
+        """Seat a newcomer in the leaver's place; both sides of the seat's ties are reset."""
         seat, params = leaver.seat, self.params
         person = _newcomer(params, self.rng)
         champion = person.pop("champion")
         person.update(
             role=MANAGER if self.is_manager[seat] else (CHAMPION if champion else MEMBER),
-            reputation=INITIAL_REPUTATION, community=-1, last_post=NEVER,
-        )  # fmt: skip
+            reputation=INITIAL_REPUTATION,
+            community=-1,
+            last_post=NEVER,
+        )
         knowledge = self.rng.random(self.demand.size) * params.knowledge.newcomer_max
         knowledge[0] = 0.0
         leaver.remove()
-        newcomer = ReferenceEmployee(self, seat, person, knowledge, leaver.neighbours,
-                                     leaver.tie_kind)  # fmt: skip
+        newcomer = ReferenceEmployee(
+            self, seat, person, knowledge, leaver.neighbours, leaver.tie_kind
+        )
         self.seats[seat] = newcomer
         for j in newcomer.neighbours:
             other = self.seats[j]
@@ -491,7 +544,7 @@ class ReferenceModel(mesa.Model):
         return np.array([agent.knowledge for agent in self.seats])
 
     def _measure(self, counts: dict, step: int) -> dict:
-        """The vectorised model's scalar metrics (`simulation.metrics.measure`), per agent."""
+        """Measure the vectorised model's scalar metrics (`simulation.metrics.measure`)."""
         k = self._knowledge_matrix()
         threshold = self.params.knowledge.threshold
         per_person = k.mean(axis=1)
@@ -515,8 +568,9 @@ class ReferenceModel(mesa.Model):
             "gini": gini(per_person),
             "silo_index": silo_index(k, self.department, self._membership, overall),
             "alignment": float(overall[1:] @ demand / demand.sum()),
-            "participation": (sum(a.last_post > step - window for a in members) / len(members)
-                              if members else 0.0),  # fmt: skip
+            "participation": (
+                sum(a.last_post > step - window for a in members) / len(members) if members else 0.0
+            ),
             "reciprocity": both / helped_any if helped_any else 0.0,
             "reputation_hoarders": float(np.mean(hoarders)) if hoarders else np.nan,
             "reputation_others": float(np.mean(others)) if others else np.nan,
@@ -524,13 +578,23 @@ class ReferenceModel(mesa.Model):
             "mean_generosity": float(np.mean([a.generosity for a in self.seats])),
             "lurking": float(np.mean([a.lurker for a in self.seats])),
         }
-        for name in ("imitations", "asks", "helps", "refusals", "posts",
-                     "field", "direct", "esn", "collaboration", "training"):  # fmt: skip
+        for name in (
+            "imitations",
+            "asks",
+            "helps",
+            "refusals",
+            "posts",
+            "field",
+            "direct",
+            "esn",
+            "collaboration",
+            "training",
+        ):
             out[name] = int(counts.get(name, 0))
         return out
 
     def as_arrays(self) -> dict[str, np.ndarray]:
-        """The state as the vectorised model's columns (`simulation.state.Workforce` names).
+        """Return the state as the vectorised model's columns (`simulation.state.Workforce`).
 
         Per-tie arrays follow the network's edge order (seat by seat, neighbours in order).
         """
