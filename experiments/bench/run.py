@@ -105,7 +105,7 @@ def memory_bandwidth(size_mb: int = 512, repeats: int = 5) -> float:
 
 def _in_subprocess(call: str) -> Any:
     """Run ``call`` (a Python expression) in a fresh interpreter and return its JSON result."""
-    code = f"import json; from experiments.bench.run import *; print(json.dumps({call}))"
+    code = f"import json, experiments.bench.run as bench; print(json.dumps(bench.{call}))"
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if out.returncode != 0:
