@@ -86,7 +86,7 @@ class Employee(mesa.Agent):
     has_tools = _Column(bool, doc="Has access to the enterprise social network.")
     tech_savvy = _Column(doc="Skill with social tools.")
     lurker = _Column(bool, doc="Reads the ESN but never posts.")
-    hoarder = _Column(bool, doc="Takes help, never gives it.")
+    hoarder = _Column(bool, doc="Takes help and almost never gives it (generosity 0.02); never posts.")
     formal_devotee = _Column(bool, doc="Conditioned to wait for formal training.")
     role = _Label("role", ROLES, doc="member, manager or champion.")
 

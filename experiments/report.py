@@ -47,12 +47,19 @@ def write_report(directory: str | Path) -> Path:
         figures.append(("times", "Time for the new idea to reach 50% and 90% of staff", _times(summary)))
     design = (sweep.get("design") or {}).get("kind", "factorial")
     sensitivity_tables: list[str] = []
-    if design == "factorial" and len(varied) == 2:
-        for col, label in (("t90", "days to reach 90%"), ("final_mean_knowledge", "final mean knowledge")):
-            figures.append((f"heatmap_{col}", f"{label} across the two varied parameters",
-                            _heatmap(runs, varied, col, label)))
-    elif design == "factorial" and len(varied) == 1:
-        figures.append(("response", "Outcomes against the varied parameter", _response(runs, varied[0])))
+    scenarios = list(dict.fromkeys(runs["scenario"]))
+    for number, scenario in enumerate(scenarios):
+        # One figure per scenario: pooling scenarios would mix different organisations.
+        own = runs[runs["scenario"] == scenario]
+        suffix = f"_{number}" if len(scenarios) > 1 else ""
+        where = f" ({_short(scenario)})" if len(scenarios) > 1 else ""
+        if design == "factorial" and len(varied) == 2:
+            for col, label in (("t90", "days to reach 90%"), ("final_mean_knowledge", "final mean knowledge")):
+                figures.append((f"heatmap_{col}{suffix}", f"{label} across the two varied parameters{where}",
+                                _heatmap(own, varied, col, label)))
+        elif design == "factorial" and len(varied) == 1:
+            figures.append((f"response{suffix}", f"Outcomes against the varied parameter{where}",
+                            _response(own, varied[0])))
     elif design in ("saltelli", "morris"):
         fig, table = _sensitivity(runs, sweep, design)
         figures.append(("sensitivity", f"Sensitivity indices ({design})", fig))

@@ -175,7 +175,10 @@ def _executor(workers: int, scheduler: str | None):
     if scheduler:
         from distributed import Client
 
-        client = Client(scheduler, timeout="30s")
+        try:
+            client = Client(scheduler, timeout="30s")
+        except (OSError, TimeoutError) as err:
+            raise SweepError(scheduler, f"no Dask scheduler answered there within 30 s ({err})") from None
         return client.get_executor(), client.close, f"dask {scheduler}"
     if workers <= 1:
         return _SerialExecutor(), lambda: None, "this process"
@@ -184,9 +187,28 @@ def _executor(workers: int, scheduler: str | None):
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
     pool = cf.ProcessPoolExecutor(
-        max_workers=workers, mp_context=multiprocessing.get_context("forkserver")
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("forkserver"),
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
     )
     return pool, lambda: pool.shutdown(wait=False, cancel_futures=True), f"{workers} local processes"
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end this process when the sweep's process is gone (even after SIGKILL,
+    which gives the pool no chance to stop its workers)."""
+    import threading
+
+    def watch() -> None:
+        while True:
+            time.sleep(1.0)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="orglearn-parent-watch").start()
 
 
 def run_sweep(
@@ -231,9 +253,9 @@ def run_sweep(
         raise SweepError(str(out), "exists and is not empty; choose another --out")
 
     workers = workers or multiprocessing.cpu_count()
+    executor, close, backend = _executor(workers, scheduler)  # before writing anything
     done = store.open()
     todo = [t for t in tasks if t.run_id not in done]
-    executor, close, backend = _executor(workers, scheduler)
     manifest = previous or {
         "sweep_file": text,
         "sweep_sha256": digest,

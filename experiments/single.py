@@ -39,7 +39,8 @@ def run_single(
     """
     if seed is None:
         # Record a concrete seed so that every run can be repeated exactly.
-        seed = int(np.random.SeedSequence().entropy)
+        # 53 bits, so that JSON readers that store numbers as doubles read it exactly.
+        seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 11)
     model = SocialLearningModel(scenario=params, rng=seed)
     with tqdm(total=steps, desc="simulating", unit="step", disable=not progress) as bar:
         model.run(steps, progress=bar.update)

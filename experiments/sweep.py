@@ -33,6 +33,8 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+
+import numpy as np
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -205,7 +207,30 @@ class Sweep(_Strict):
                 raise ValueError(f"@vary/{key}: must list at least one value")
         if sampled and not self.vary:
             raise ValueError(f"@design/kind: is {self.design.kind}, which needs parameters to vary")
+        self._values_in_range()
         return self
+
+    def _values_in_range(self) -> None:
+        """Check fixed values and the ends of every varied range now, not when runs start."""
+        from simulation.parameters import ParameterError, Parameters
+
+        checks = [("fixed", key, value) for key, value in self.fixed.items()]
+        for key, spec in self.vary.items():
+            if isinstance(spec, list):
+                checks += [("vary", key, value) for value in spec]
+            elif isinstance(spec, Range):
+                checks += [("vary", key, value) for value in (spec.start, spec.stop)]
+            else:
+                checks += [("vary", key, value) for value in (spec.low, spec.high)]
+        for table, key, value in checks:
+            section, _, name = key.partition(".")
+            if SECTIONS[section].model_fields[name].annotation is int and isinstance(value, float):
+                value = int(np.floor(value + 0.5))
+            try:
+                Parameters().with_overrides(**{f"{section}__{name}": value})
+            except ParameterError as err:
+                message = str(err).split(" parameter ", 1)[-1].removesuffix(".")
+                raise ValueError(f"@{table}/{key}: {message}") from None
 
 
 def builtin_sweeps() -> list[str]:

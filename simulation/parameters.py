@@ -118,7 +118,9 @@ class Traits(_Section):
     absorption: float = _share(
         0.5, "Mean share taken in of what a teacher knows and the learner does not."
     )
-    adaptability: float = _share(0.3, "Mean rate of culture change (imitation).")
+    adaptability: float = _share(
+        0.3, "Mean chance per step to reconsider one's behaviour by watching a role model."
+    )
     formal_preference: float = _share(
         0.2, "Mean preference for formal training over asking peers."
     )
@@ -259,7 +261,7 @@ class Training(_Section):
     enabled: bool = Field(False, description="Switch scheduled formal training on or off.")
     interval: int = Field(60, ge=1, description="Steps between sessions.")
     offset: int = Field(
-        0, ge=0, description="Sessions happen at steps where step % interval == offset."
+        0, ge=0, description="Sessions happen at steps where step % interval == offset % interval."
     )
     attendance: float = _share(
         0.5, "Base chance to attend; scaled by (0.5 + 0.5 * formal_preference)."
@@ -272,7 +274,11 @@ class CultureChange(_Section):
     """Process 6: payoff-biased imitation of sharing and seeking behaviour."""
 
     enabled: bool = Field(True, description="Switch culture change on or off.")
-    rate: float = _share(0.1, "Step toward the role model's traits, times adaptability.")
+    rate: float = _share(
+        0.1,
+        "Share of the way toward a better-off role model's traits a person moves when they "
+        "reconsider (and the chance of taking up the model's lurking or posting).",
+    )
     manager_weight: float = Field(3.0, ge=0.0, description="How much more a manager is imitated.")
     champion_weight: float = Field(5.0, ge=0.0, description="How much more a champion is imitated.")
 

@@ -10,7 +10,9 @@ the asking section's ``reputation_rate``.
 **Reading.** Everyone with tools, lurkers included, reads ``reads`` posts drawn at random from
 the step's feed (never their own), and learns from each post as from a source at the post's
 level (`rules.absorb`) at rate ``learning_rate * absorption * tech_savvy``: less than from direct
-help. Several posts on one topic count once, at the best of them (reading is synchronous).
+help. When a reader reads several posts on one topic, their knowledge moves to the best of the
+outcomes, never to a sum (reading is synchronous); the ``esn`` count is the number of reads
+that taught something.
 
 **Communities of practice.** Members of a community (see the ``start_community_of_practice``
 intervention) who have tools also read ``community_reads`` posts a step drawn from their fellow

@@ -280,3 +280,21 @@ def test_console_script_sweep_of_invalid_file_exits_2(tmp_path):
     assert key in result.stderr and str(path) in result.stderr
     assert result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.toml"], "no results/ folder"
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "value"),
+    [
+        ("fixed", "population.lurker_share", "1.5"),
+        ("vary", "population.lurker_share", "[0.1, 1.5]"),
+        ("vary", "culture.psychological_safety", "{ from = 0.2, to = 1.4, num = 3 }"),
+    ],
+)
+def test_values_out_of_range_are_caught_when_the_sweep_loads(tmp_path, table, key, value):
+    """A bad value in [fixed] or [vary] is a load error naming the key, not a failure of every run."""
+    path = tmp_path / "bad.toml"
+    path.write_text(f'scenarios = ["baseline"]\n\n[{table}]\n"{key}" = {value}\n')
+    with pytest.raises(SweepError) as info:
+        load_sweep(path)
+    assert info.value.key == f"{table}.{key}" and info.value.line == 4, str(info.value)
+    assert "must be" in str(info.value)

@@ -11,7 +11,8 @@ from experiments import load_results, run_sweep
 from experiments.cli import main
 from tests.experiments._sweep_support import write_sweep
 
-# n_agents must be >= 2: only building the model inside run_one finds that out.
+# Each value is valid on its own (checked when the file loads), but 50 departments cannot be
+# made of 40 people: only building the model inside run_one finds that out.
 FAILING_SWEEP = """
 title = "some runs fail"
 scenarios = ["baseline"]
@@ -19,7 +20,9 @@ replications = 2
 seed = 1
 steps = 30
 [vary]
-"organisation.n_agents" = [1, 40]
+"organisation.departments" = [50, 4]
+[fixed]
+"organisation.n_agents" = 40
 """
 
 
@@ -30,13 +33,13 @@ def sweep_file(tmp_path):
 
 def check_failed_and_ok(runs: pd.DataFrame) -> None:
     assert list(runs["run_id"]) == [0, 1, 2, 3]
-    failed = runs[runs["organisation.n_agents"] == 1]
-    ok = runs[runs["organisation.n_agents"] == 40]
+    failed = runs[runs["organisation.departments"] == 50]
+    ok = runs[runs["organisation.departments"] == 4]
     assert list(failed["status"]) == ["failed", "failed"]
     assert list(ok["status"]) == ["ok", "ok"]
     for error in failed["error"]:
         assert error.startswith("Traceback (most recent call last)")
-        assert "n_agents" in error
+        assert "departments" in error
     assert ok["error"].isna().all()
     assert (failed["steps_run"] == 0).all()
     assert failed["final_mean_knowledge"].isna().all()
@@ -67,7 +70,7 @@ def test_cli_exits_1_with_a_summary_of_the_failures(tmp_path, sweep_file, capsys
     printed = capsys.readouterr()
     assert "2 runs finished and 2 failed" in printed.out
     err = printed.err.splitlines()
-    assert any(line.strip().startswith("run 0 ") and "n_agents" in line for line in err), printed.err
+    assert any(line.strip().startswith("run 0 ") and "departments" in line for line in err), printed.err
     assert any(line.strip().startswith("run 1 ") for line in err), printed.err
     assert "2 runs failed" in err[-1] and "runs.csv" in err[-1]
     check_failed_and_ok(load_results(out).runs)
