@@ -60,10 +60,10 @@ def write_report(directory: str | Path) -> Path:
         elif design == "factorial" and len(varied) == 1:
             figures.append((f"response{suffix}", f"Outcomes against the varied parameter{where}",
                             _response(own, varied[0])))
-    elif design in ("saltelli", "morris"):
-        fig, table = _sensitivity(runs, sweep, design)
-        figures.append(("sensitivity", f"Sensitivity indices ({design})", fig))
-        sensitivity_tables.append(table)
+        elif design in ("saltelli", "morris"):
+            fig, table = _sensitivity(own, sweep, design)
+            figures.append((f"sensitivity{suffix}", f"Sensitivity indices ({design}){where}", fig))
+            sensitivity_tables.append(f"<h3>{html.escape(_short(scenario))}</h3>{table}" if where else table)
 
     out_dir = root / "report"
     out_dir.mkdir(exist_ok=True)
