@@ -102,13 +102,22 @@ class Workforce:
         """Number of knowledge topics K."""
         return int(self.knowledge.shape[1])
 
+    def cells(self, rows: np.ndarray, topics: np.ndarray | int) -> np.ndarray:
+        """Flat indices into ``knowledge.reshape(-1)`` of the (row, topic) pairs."""
+        return np.asarray(rows, dtype=np.int64) * self.topics + topics
+
+    def get(self, rows: np.ndarray, topics: np.ndarray | int) -> np.ndarray:
+        """Knowledge of each (row, topic) pair; a flat take is several times faster than 2-D
+        fancy indexing."""
+        return self.knowledge.reshape(-1).take(self.cells(rows, topics))
+
     def use(self, rows: np.ndarray, topics: np.ndarray | int) -> None:
         """Mark knowledge as used this step (it is then not forgotten this step).
 
         Used cells are kept as flat indices rather than an (N, K) mask: a step uses few cells,
         and forgetting then costs one pass over the knowledge matrix.
         """
-        self.used.append(np.asarray(rows, dtype=np.int64) * self.topics + topics)
+        self.used.append(self.cells(rows, topics))
 
 
 def beta(mean: float, concentration: float, size: int, rng: np.random.Generator) -> np.ndarray:

@@ -566,7 +566,7 @@ class ReferenceModel(mesa.Model):
             "coverage": float(np.count_nonzero(k >= threshold) / k.size),
             "idea_adoption": float((k[:, 0] >= threshold).mean()),
             "gini": gini(per_person),
-            "silo_index": silo_index(k, self.department, self._membership, overall),
+            "silo_index": silo_index(k, self.department, self._membership),
             "alignment": float(overall[1:] @ demand / demand.sum()),
             "participation": (
                 sum(a.last_post > step - window for a in members) / len(members) if members else 0.0

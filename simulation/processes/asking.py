@@ -58,7 +58,7 @@ def ask_for_help(state, network, params, rng: np.random.Generator, step: int) ->
     edge = choose_edges(
         network.adjacency.indptr,
         askers,
-        lambda e, owner: state.strength[e] * (EXPERTISE_FLOOR + k[indices[e], topic[owner]]),
+        lambda e, owner: state.strength[e] * (EXPERTISE_FLOOR + state.get(indices[e], topic[owner])),
         rng,
     )
     has_partner = edge >= 0
@@ -67,7 +67,7 @@ def ask_for_help(state, network, params, rng: np.random.Generator, step: int) ->
     back = network.reverse[edge]  # the tie seen from the helper's side
     counts["asks"] = int(askers.size)
 
-    mine, theirs = k[askers, topic], k[helper, topic]
+    mine, theirs = state.get(askers, topic), state.get(helper, topic)
     can_teach = theirs > mine
     willing_chance = state.generosity[helper] * (0.5 + 0.5 * state.tact[askers])
     if p.reputation_detection:
@@ -88,7 +88,7 @@ def ask_for_help(state, network, params, rng: np.random.Generator, step: int) ->
 
     # Knowledge: each asker changes only its own (row, topic) cell, so plain assignment is safe.
     a, t = askers[success], topic[success]
-    k[a, t] = absorb(mine[success], theirs[success], state.absorption[a])
+    k.reshape(-1)[state.cells(a, t)] = absorb(mine[success], theirs[success], state.absorption[a])
     state.use(a, t)
     state.use(helper[success], t)
 

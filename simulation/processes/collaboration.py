@@ -43,7 +43,7 @@ def collaborate(state, network, params, rng: np.random.Generator, step: int) -> 
     demand = state.demand
     topic = rng.choice(demand.size, size=a.size, p=demand / demand.sum())
     k = state.knowledge
-    ka, kb = k[a, topic], k[b, topic]
+    ka, kb = state.get(a, topic), state.get(b, topic)
     new_a = absorb(ka, kb, p.learning * state.absorption[a])
     new_b = absorb(kb, ka, p.learning * state.absorption[b])
     innovate = rng.random(a.size) < p.innovation_chance

@@ -46,7 +46,7 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     posters, topic = posters[topic >= 0], topic[topic >= 0]
     if posters.size == 0:
         return counts
-    quality = k[posters, topic]
+    quality = state.get(posters, topic)
     counts["posts"] = int(posters.size)
     state.last_post[posters] = step
     state.use(posters, topic)
@@ -60,7 +60,7 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     if reader.size == 0:
         return counts
     t, q = topic[pick], quality[pick]
-    current = k[reader, t]
+    current = state.get(reader, t)
     rate = p.learning_rate * state.absorption[reader] * state.tech_savvy[reader]
     new = absorb(current, q, rate)
     useful = (new > current) & (posters[pick] != reader)

@@ -21,7 +21,7 @@ def learn_in_the_field(state, network, params, rng: np.random.Generator, step: i
     if learners.size == 0 or demand.sum() <= 0:
         return {"field": 0}
     topic = 1 + rng.choice(demand.size, size=learners.size, p=demand / demand.sum())
-    current = state.knowledge[learners, topic]
-    state.knowledge[learners, topic] = current + p.rate * (1.0 - current)
+    current = state.get(learners, topic)
+    state.knowledge.reshape(-1)[state.cells(learners, topic)] = current + p.rate * (1.0 - current)
     state.use(learners, topic)
     return {"field": int(learners.size)}

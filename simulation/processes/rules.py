@@ -36,11 +36,11 @@ def pull_toward(values: np.ndarray, who: np.ndarray, target, rate: float) -> Non
     """
     if who.size == 0:
         return
-    n = np.bincount(who, minlength=values.size)
-    hit = np.flatnonzero(n)
+    # Sorting the few events is cheaper than counting over every tie (bincount with minlength).
+    hit, inverse, n = np.unique(who, return_inverse=True, return_counts=True)
     if np.ndim(target) == 0:
         mean = float(target)
     else:
         weights = np.asarray(target, dtype=float)
-        mean = np.bincount(who, weights=weights, minlength=values.size)[hit] / n[hit]
-    values[hit] += (1.0 - (1.0 - rate) ** n[hit]) * (mean - values[hit])
+        mean = np.bincount(inverse, weights=weights, minlength=hit.size) / n
+    values[hit] += (1.0 - (1.0 - rate) ** n) * (mean - values[hit])
