@@ -9,20 +9,9 @@ import sys
 import tempfile
 from pathlib import Path
 
+from experiments.arguments import int_at_least
+
 __all__ = ["add_calibrate_command", "handle_calibrate"]
-
-
-def _at_least(low: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {low}; got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {low}; got {value}")
-        return value
-
-    return parse
 
 
 def _bounds(text: str) -> tuple[str, tuple[float, float]]:
@@ -74,43 +63,43 @@ def add_calibrate_command(subparsers) -> argparse.ArgumentParser:
         metavar="NAME=LOW:HIGH",
         help="narrow a parameter's range (the ABC prior); repeatable",
     )
-    cal.add_argument("--seed", type=_at_least(0), default=0, help="random seed (default: 0)")
+    cal.add_argument("--seed", type=int_at_least(0), default=0, help="random seed (default: 0)")
     cal.add_argument(
         "--days-per-week",
-        type=_at_least(1),
+        type=int_at_least(1),
         default=5,
         help="steps (working days) per observed week (default: 5)",
     )
     cal.add_argument(
         "--warmup",
-        type=_at_least(0),
+        type=int_at_least(0),
         default=0,
         help="weeks simulated before the first observed week (default: 0)",
     )
     cal.add_argument(
-        "--workers", type=_at_least(1), help="local worker processes (default: all cores)"
+        "--workers", type=int_at_least(1), help="local worker processes (default: all cores)"
     )
     cal.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     cal.add_argument(
         "--design",
-        type=_at_least(4),
+        type=int_at_least(4),
         help="quick: simulations in the first design round (default: 12 a parameter, 16 or more)",
     )
     cal.add_argument(
         "--population",
-        type=_at_least(10),
+        type=int_at_least(10),
         default=100,
         help="abc: particles per generation (default: 100)",
     )
     cal.add_argument(
         "--generations",
-        type=_at_least(1),
+        type=int_at_least(1),
         default=6,
         help="abc: at most this many generations (default: 6)",
     )
     cal.add_argument(
         "--max-simulations",
-        type=_at_least(10),
+        type=int_at_least(10),
         default=3000,
         help="abc: budget of simulations (default: 3000)",
     )

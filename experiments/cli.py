@@ -8,39 +8,21 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from experiments.arguments import OneLineParser, int_at_least
+
 __all__ = ["main", "build_parser"]
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with one-line errors and exit status 2."""
-
-    def error(self, message: str) -> None:  # noqa: D102
-        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
-
-
-def _int_at_least(low: int):
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {low}; got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {low}; got {value}")
-        return value
-
-    return parse
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``orglearn`` and its subcommands."""
     from simulation import __version__
 
-    parser = _Parser(
+    parser = OneLineParser(
         prog="orglearn",
         description="Agent-based simulation of social learning in organisations.",
     )
     parser.add_argument("--version", action="version", version=f"orglearn {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     run = commands.add_parser(
         "run",
@@ -51,9 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "scenario", nargs="?", default="baseline", help="built-in scenario name or scenario file"
     )
-    run.add_argument("--agents", type=_int_at_least(2), help="number of employees (overrides the scenario)")
-    run.add_argument("--steps", type=_int_at_least(1), help="steps (working days); default: the scenario's")
-    run.add_argument("--seed", type=_int_at_least(0), default=None, help="random seed (default: fresh)")
+    run.add_argument("--agents", type=int_at_least(2), help="number of employees (overrides the scenario)")
+    run.add_argument("--steps", type=int_at_least(1), help="steps (working days); default: the scenario's")
+    run.add_argument("--seed", type=int_at_least(0), default=None, help="random seed (default: fresh)")
     run.add_argument("--out", type=Path, default=Path("results/run"), help="output directory")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
     run.set_defaults(handler=_run)
@@ -79,7 +61,7 @@ def _add_experiment_commands(commands) -> None:
         "finish, and --resume continues an interrupted sweep.",
     )
     sweep.add_argument("sweep", help="built-in experiment name (e.g. barriers) or sweep file")
-    sweep.add_argument("--workers", type=_int_at_least(1), help="local worker processes (default: all cores)")
+    sweep.add_argument("--workers", type=int_at_least(1), help="local worker processes (default: all cores)")
     sweep.add_argument("--out", type=Path, help="results directory (default: results/<name>)")
     sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out")
     sweep.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
@@ -111,7 +93,7 @@ def _add_experiment_commands(commands) -> None:
 def _add_scenario_commands(commands) -> None:
     group = commands.add_parser(
         "scenarios", help="list, show, validate and create scenario files"
-    ).add_subparsers(dest="action", required=True, parser_class=_Parser)
+    ).add_subparsers(dest="action", required=True, parser_class=OneLineParser)
     group.add_parser("list", help="list the built-in scenarios").set_defaults(handler=_list)
     show = group.add_parser("show", help="print a scenario, resolved, as a commented TOML file")
     show.add_argument("name", help="built-in name or file")

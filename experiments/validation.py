@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from experiments.arguments import int_at_least
 from simulation.canonical.bass import bass_closed_form, bass_recursion, run_bass
 from simulation.canonical.granovetter import (
     cascade_path,
@@ -531,19 +532,6 @@ def write_validation(validation: Validation, out: str | Path) -> list[Path]:
 # --- command line ------------------------------------------------------------------------------
 
 
-def _integer(low: int) -> Callable[[str], int]:
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {low}; got {text!r}") from None
-        if value < low:
-            raise argparse.ArgumentTypeError(f"must be an integer >= {low}; got {value}")
-        return value
-
-    return parse
-
-
 def add_validate_command(subparsers) -> argparse.ArgumentParser:
     """Add ``validate`` to an argparse subparsers object; its handler is `validate_command`."""
     parser = subparsers.add_parser(
@@ -555,14 +543,14 @@ def add_validate_command(subparsers) -> argparse.ArgumentParser:
     )
     parser.add_argument("model", nargs="?", default="all", choices=[*MODELS, "all"],
                         help="which reproduction to run (default: all)")
-    parser.add_argument("--replications", type=_integer(2), default=80,
+    parser.add_argument("--replications", type=int_at_least(2), default=80,
                         help="replications per point (default: 80, as in March 1991)")
     parser.add_argument("--out", type=Path, default=Path("results/validation"),
                         help="output directory (default: results/validation)")
     parser.add_argument("--json", action="store_true",
                         help="print every point (mean and 95%% CI) and check as JSON")
-    parser.add_argument("--seed", type=_integer(0), default=1991, help="root seed (default: 1991)")
-    parser.add_argument("--workers", type=_integer(1), default=1,
+    parser.add_argument("--seed", type=int_at_least(0), default=1991, help="root seed (default: 1991)")
+    parser.add_argument("--workers", type=int_at_least(1), default=1,
                         help="worker processes (default: 1; the default run takes seconds of "
                         "computing, less than starting workers costs; more pay off for "
                         "thousands of replications)")

@@ -113,7 +113,7 @@ def _in_subprocess(call: str) -> Any:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _sweep_throughput(workers: int, runs: int = 16) -> float:
+def _sweep_throughput(workers: int, runs: int = 32) -> float:
     from experiments.runner import run_sweep
     from experiments.sweep import Sweep
 
@@ -121,9 +121,11 @@ def _sweep_throughput(workers: int, runs: int = 16) -> float:
         {
             "scenarios": ["baseline"],
             "replications": runs,
-            "steps": 200,
+            "steps": 365,
             "record": "end",
-            "fixed": {"organisation.n_agents": 2000},
+            # Runs of about a second each, so that starting the worker processes (imports take
+            # a second or two) weighs little, as in any sweep worth running in parallel.
+            "fixed": {"organisation.n_agents": 5000},
         }
     )
     with tempfile.TemporaryDirectory() as tmp:
