@@ -23,7 +23,7 @@ from experiments.ui.page_state import (
     tick,
     version,
 )
-from experiments.ui.upload import ScenarioFileInput, read_scenario
+from experiments.ui.upload import ChartFileInput, ScenarioFileInput, read_scenario, strip_chart_files
 from experiments.ui.views import CompareView, ExportView, LiveView
 from scenarios import builtin_names, load
 
@@ -33,6 +33,8 @@ _CAPTION = {"font-size": "12px", "color": "#555", "line-height": "1.3"}
 #: Built-in scenarios by title, for the picker.
 _TITLES: dict[str, str] = {load(name).title or name: name for name in builtin_names()}
 _FRAME = 0.25  # seconds between redraws while playing
+#: Controls an uploaded org chart decides (hidden while one is used).
+_CHART_SETS = ("people", "departments")
 
 
 def _change(key: str, value) -> None:
@@ -90,12 +92,23 @@ def ScenarioPanel():
             problem.set(f"{name} could not be read ({upload['error']}); choose a scenario file "
                         "(.toml) smaller than 256 KB. The scenario on screen is unchanged.")
             return
-        scenario, error = read_scenario(name, upload.get("text", ""))
+        text = upload.get("text", "")
+        scenario, error = read_scenario(name, text)
+        charts = []
+        if error:  # chart files named relative to the file it came from are not here
+            stripped, charts = strip_chart_files(text)
+            if charts:
+                scenario, error = read_scenario(name, stripped)
         if error:
             problem.set(f"This file could not be used, so the scenario on screen is unchanged. {error}")
             return
         playing.set(False)
-        current_session().open_file(scenario, name)
+        session = current_session()
+        session.open_file(scenario, name)
+        if charts:
+            session.notice = (f"{name} names an org chart ({', '.join(charts)}). Upload it with "
+                              "'Upload an org chart' to simulate it; until then the organisation "
+                              "is " + ("your uploaded chart." if session.chart else "generated."))
         problem.set(None)
         bump()
 
@@ -113,11 +126,62 @@ def ScenarioPanel():
 
 
 @solara.component
+def ChartPanel():
+    """Upload an org chart (people, and optionally observed ties), or go back to a generated
+    organisation."""
+    session = current_session()
+    version.value
+    chart = session.chart
+
+    def uploaded(kind: str, upload: dict) -> None:
+        if not upload:
+            return
+        name = upload.get("name", "file")
+        if "error" in upload:
+            problem.set(f"{name} could not be read ({upload['error']}); choose a CSV file smaller "
+                        "than 8 MB. The organisation on screen is unchanged.")
+            return
+        playing.set(False)
+        error = current_session().set_chart(kind, name, upload.get("text", ""))
+        if error:
+            problem.set("This org chart could not be used, so the organisation on screen is "
+                        f"unchanged. {error}")
+        else:
+            problem.set(None)
+        bump()
+
+    def generated() -> None:
+        playing.set(False)
+        problem.set(current_session().clear_chart())
+        bump()
+
+    solara.Markdown("#### Your organisation")
+    ChartFileInput.element(on_upload=lambda u: uploaded("people", u))
+    ChartFileInput.element(label="Upload observed ties (.csv, optional)",
+                           upload_class="orglearn-ties-upload", on_upload=lambda u: uploaded("ties", u))
+    if chart is None:
+        solara.Text("Simulate your own organisation: a CSV of people (person_id, manager_id, "
+                    "team, department) and, optionally, one of observed ties (person_a, "
+                    "person_b, weight). See docs/real_organisations.md.", style=_CAPTION)
+    else:
+        files = chart.people_name + (f" and {chart.ties_name}" if chart.ties_name else "")
+        solara.Success(f"Your org chart: {chart.summary} (from {files}).", dense=True,
+                       classes=["orglearn-chart"])
+        solara.Button("Back to a generated organisation", icon_name="mdi-restore", text=True,
+                      on_click=generated)
+
+
+@solara.component
 def ControlPanel(title: str, controls):
     """Sliders and switches for barriers or the organisation."""
     session = current_session()
     version.value
     solara.Markdown(f"#### {title}")
+    if session.chart is not None:
+        shown = [c for c in controls if c.key not in _CHART_SETS]
+        if len(shown) < len(controls):
+            solara.Text("People and departments follow your org chart.", style=_CAPTION)
+        controls = shown
     for control in controls:
         value = session.value(control.key)
         with solara.Div(classes=[f"orglearn-control-{control.key}"]):
@@ -203,6 +267,7 @@ def Page():
         solara.Text("orglearn: how knowledge spreads in your organisation")
     with solara.Sidebar():
         ScenarioPanel()
+        ChartPanel()
         ControlPanel("Barriers", BARRIERS)
         InterventionPanel()
         ControlPanel("Organisation", ORGANISATION)

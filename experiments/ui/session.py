@@ -5,13 +5,25 @@ the live model and its drawing layout, and a running comparison. The `SessionReg
 page ids to sessions; `SessionRegistry.reap` releases sessions unused for longer than the idle
 time (their models and results are dropped; the scenario and controls are kept, so a person
 who comes back finds their settings and a fresh run).
+
+A session may also hold an uploaded org chart (`UiSession.set_chart`): the people file and the
+optional ties file are saved in the session's own temporary folder, validated with
+`simulation.orgchart.read_chart`, and set as the scenario's ``organisation.people_file`` and
+``ties_file``, so that the live run and the comparison are built from the chart. The folder is
+deleted when the session is released (its page closed or left idle) and at exit.
 """
 
 from __future__ import annotations
 
+import re
+import shutil
+import tempfile
 import threading
 import time
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from experiments.ui.comparison import ComparisonJob, ComparisonSpec
@@ -27,15 +39,47 @@ from experiments.ui.controls import (
 from experiments.ui.layout import Layout, organisation_layout
 from scenarios import Scenario, ScenarioError, load
 from simulation.model import SocialLearningModel
+from simulation.orgchart import read_chart
 from simulation.parameters import ParameterError
 
-__all__ = ["UiSession", "SessionRegistry", "DEFAULT_SCENARIO", "AS_LOADED"]
+__all__ = ["UiSession", "SessionRegistry", "ChartFiles", "DEFAULT_SCENARIO", "AS_LOADED"]
 
 DEFAULT_SCENARIO = "baseline"
 #: Baseline choice meaning "the scenario as picked or uploaded, without the changes".
 AS_LOADED = "as loaded"
 _CONTROLS = {c.key: c for c in (*BARRIERS, *ORGANISATION)}
 _INTERVENTIONS = {i.kind: i for i in INTERVENTIONS}
+
+
+@dataclass(frozen=True)
+class ChartFiles:
+    """An uploaded org chart: where its files are saved, their names as uploaded, and a summary.
+
+    Attributes:
+        people, ties: the saved files (absolute paths; ties is None without observed ties).
+        people_name, ties_name: the files' names as uploaded.
+        summary: e.g. "244 people in 29 teams and 5 departments".
+    """
+
+    people: str
+    ties: str | None
+    people_name: str
+    ties_name: str | None
+    summary: str
+
+
+def _chart_summary(chart) -> str:
+    text = (f"{chart.n:,} people in {chart.team_names.size:,} teams and "
+            f"{chart.departments:,} departments")
+    if chart.tie_a is not None:
+        text += f", with {chart.tie_a.size:,} observed ties"
+    return text
+
+
+def _file_name(name: str) -> str:
+    """A safe file name for an uploaded CSV (its folder is the session's own)."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).name).strip("._") or "chart"
+    return stem if stem.lower().endswith(".csv") else f"{stem}.csv"
 
 
 class UiSession:
@@ -70,6 +114,11 @@ class UiSession:
         self.job: ComparisonJob | None = None
         self.changes: dict[str, Any] = {}
         self.plan: dict[str, PlannedIntervention] = {}
+        self.chart: ChartFiles | None = None
+        self._chart_dir: Path | None = None
+        self._chart_cleanup: weakref.finalize | None = None
+        self._uploads = 0
+        self._chart_dropped = False
         self.choose_builtin(scenario)
 
     # -- the scenario -------------------------------------------------------------------------
@@ -84,10 +133,93 @@ class UiSession:
 
     def _set_base(self, scenario: Scenario, label: str, builtin: bool) -> None:
         with self.lock:
-            self.base, self.base_label, self.builtin = scenario, label, builtin
+            self.loaded, self.base_label, self.builtin = scenario, label, builtin
+            self.base = self._charted(scenario)
             self.changes, self.plan = {}, {}
-            self._scenario = scenario
+            self._scenario = self.base
             self.reset()
+
+    # -- an uploaded org chart ----------------------------------------------------------------
+
+    def _charted(self, scenario: Scenario) -> Scenario:
+        """The scenario built from the uploaded org chart, if there is one."""
+        if self.chart is None:
+            return scenario
+        return scenario.with_overrides(
+            organisation={"people_file": self.chart.people, "ties_file": self.chart.ties}
+        )
+
+    def _save_upload(self, name: str, data: bytes) -> Path:
+        """Save an uploaded file in a new sub-folder of the session's temporary folder (so a
+        file in use is never overwritten)."""
+        if self._chart_dir is None:
+            self._chart_dir = Path(tempfile.mkdtemp(prefix="orglearn-ui-chart-"))
+            self._chart_cleanup = weakref.finalize(
+                self, shutil.rmtree, str(self._chart_dir), ignore_errors=True
+            )
+        self._uploads += 1
+        folder = self._chart_dir / str(self._uploads)
+        folder.mkdir()
+        path = folder / _file_name(name)
+        path.write_bytes(data)
+        return path
+
+    def set_chart(self, kind: str, name: str, data: str | bytes) -> str | None:
+        """Use an uploaded org chart file: ``kind`` is ``"people"`` or ``"ties"``.
+
+        The file is validated with `simulation.orgchart.read_chart` (a new people file drops
+        the observed ties of the previous one). On success the scenario's organisation is
+        built from the chart and the live run restarts; otherwise nothing changes and the
+        problem is returned (the `scenarios.ScenarioError` naming the file, row and problem).
+        """
+        if kind not in ("people", "ties"):
+            raise ValueError(f"kind must be 'people' or 'ties', not {kind!r}")
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        with self.lock:
+            if kind == "ties" and self.chart is None:
+                return (f"{name} could not be used: upload the org chart's people file first "
+                        "(the observed ties join people of the chart).")
+            path = self._save_upload(name, data)
+            if kind == "people":
+                people, ties, people_name, ties_name = str(path), None, name, None
+            else:
+                people, ties = self.chart.people, str(path)
+                people_name, ties_name = self.chart.people_name, name
+            try:
+                chart = read_chart(people, ties)
+            except ScenarioError as err:
+                shutil.rmtree(path.parent, ignore_errors=True)
+                message = str(err)  # name the files as uploaded, not where they were saved
+                for saved, shown in ((ties, ties_name), (people, people_name)):
+                    if saved:
+                        message = message.replace(saved, shown)
+                return message
+            new = ChartFiles(people, ties, people_name, ties_name, _chart_summary(chart))
+            problem = self._use_chart(new)
+            if problem:
+                shutil.rmtree(path.parent, ignore_errors=True)
+            return problem
+
+    def clear_chart(self) -> str | None:
+        """Go back to a generated organisation (the scenario's own)."""
+        with self.lock:
+            if self.chart is None:
+                return None
+            return self._use_chart(None)
+
+    def _use_chart(self, chart: ChartFiles | None) -> str | None:
+        """Rebuild the scenario and the live run with another chart; on a problem, keep all."""
+        before = (self.chart, self.base, self._scenario, self.model, self.layout, self.playing)
+        self.chart = chart
+        try:
+            self.base = self._charted(self.loaded)
+            problem = self._apply(self.changes, self.plan)
+        except (ScenarioError, ParameterError, ValueError) as err:
+            problem = str(err)
+        if problem:
+            self.chart, self.base, self._scenario, self.model, self.layout, self.playing = before
+        return problem
 
     @property
     def modified(self) -> bool:
@@ -229,10 +361,11 @@ class UiSession:
         return choices
 
     def baseline(self, key: str) -> Scenario:
-        """The baseline scenario for a key of `baseline_choices`."""
+        """The baseline scenario for a key of `baseline_choices` (on the uploaded org chart,
+        if there is one, like the what-if)."""
         if key == AS_LOADED:
             return self.base
-        return load(key)
+        return self._charted(load(key))
 
     def start_comparison(
         self, baseline: str, replications: int = 10, n_agents: int = 300
@@ -270,18 +403,37 @@ class UiSession:
                     "This page was not used for a while, so its simulation was cleared to free "
                     "memory. Your scenario and settings are kept; the run starts again at day 0."
                 )
+                if self._chart_dropped:
+                    self._chart_dropped = False
+                    self.notice += (" Your uploaded org chart was deleted with it: upload it "
+                                    "again to simulate your organisation.")
 
     def idle_for(self, now: float | None = None) -> float:
         """Seconds since the page was last used."""
         return (self.clock() if now is None else now) - self.last_seen
 
     def release(self) -> None:
-        """Free the heavy parts: the model, its layout, any comparison (settings are kept)."""
+        """Free the heavy parts: the model, its layout, any comparison, and the uploaded org
+        chart's temporary files (the organisation goes back to a generated one; the other
+        settings are kept)."""
         with self.lock:
             self.playing = False
             if self.job is not None:
                 self.job.cancel()
             self.model, self.layout, self.job = None, None, None
+            if self.chart is not None:
+                self.chart, self._chart_dropped = None, True
+                self.base = self.loaded
+                try:
+                    self._scenario = apply_changes(self.base, self.changes, self.plan)
+                    if self.modified:
+                        self._scenario = _as_what_if(self._scenario, self.base, self.base_label,
+                                                     self.builtin, self.describe_changes())
+                except (ParameterError, ValueError):
+                    self.changes, self.plan, self._scenario = {}, {}, self.base
+            if self._chart_cleanup is not None:
+                self._chart_cleanup()  # deletes the folder (once)
+                self._chart_dir, self._chart_cleanup = None, None
             self.released = True
 
 

@@ -8,15 +8,33 @@ back as a message that names the file, the key and the line.
 
 from __future__ import annotations
 
+import re
+
 import ipyvuetify as v
 import traitlets
 
 from scenarios import Scenario, ScenarioError, load_text
 
-__all__ = ["ScenarioFileInput", "read_scenario", "MAX_BYTES"]
+__all__ = ["ScenarioFileInput", "ChartFileInput", "read_scenario", "strip_chart_files", "MAX_BYTES", "MAX_CHART_BYTES"]
 
 #: The largest scenario file accepted (bytes).
 MAX_BYTES = 256 * 1024
+#: The largest org chart file (people or ties CSV) accepted (bytes).
+MAX_CHART_BYTES = 8 * 1024 * 1024
+
+
+_CHART_LINE = re.compile(r"""^[ \t]*(people_file|ties_file)[ \t]*=[ \t]*(["'])(.*?)\2[ \t]*(#.*)?$""",
+                         re.MULTILINE)
+
+
+def strip_chart_files(text: str) -> tuple[str, list[str]]:
+    """Remove ``people_file`` / ``ties_file`` lines from an uploaded scenario's text.
+
+    An uploaded scenario file cannot bring its org chart with it (the UI has no folder to find
+    it in), so the chart is uploaded separately. Returns the text and the files it named.
+    """
+    names = [m.group(3) for m in _CHART_LINE.finditer(text)]
+    return (_CHART_LINE.sub("", text) if names else text), names
 
 
 def read_scenario(name: str, data: str | bytes) -> tuple[Scenario | None, str | None]:
@@ -57,16 +75,18 @@ class ScenarioFileInput(v.VuetifyTemplate):
     upload = traitlets.Dict(default_value={}).tag(sync=True)
     label = traitlets.Unicode("Upload a scenario file (.toml)").tag(sync=True)
     max_bytes = traitlets.Int(MAX_BYTES).tag(sync=True)
+    accept = traitlets.Unicode(".toml,text/plain,application/toml").tag(sync=True)
+    upload_class = traitlets.Unicode("orglearn-upload").tag(sync=True)
     template = traitlets.Unicode(
         """
 <template>
   <v-file-input
     :label="label"
-    accept=".toml,text/plain,application/toml"
+    :accept="accept"
     prepend-icon="mdi-file-upload-outline"
     show-size
     clearable
-    class="orglearn-upload"
+    :class="upload_class"
     @change="read"
   ></v-file-input>
 </template>
@@ -92,3 +112,13 @@ module.exports = {
 </script>
 """
     ).tag(sync=True)
+
+
+class ChartFileInput(ScenarioFileInput):
+    """A "choose a file" field for an org chart CSV (people or observed ties); same messages
+    as `ScenarioFileInput`."""
+
+    label = traitlets.Unicode("Upload an org chart (people .csv)").tag(sync=True)
+    max_bytes = traitlets.Int(MAX_CHART_BYTES).tag(sync=True)
+    accept = traitlets.Unicode(".csv,text/csv,text/plain").tag(sync=True)
+    upload_class = traitlets.Unicode("orglearn-chart-upload").tag(sync=True)

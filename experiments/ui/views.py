@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import time
+from pathlib import Path
 
 import numpy as np
 import solara
@@ -191,6 +192,13 @@ def CompareView():
         solara.HTML(tag="div", unsafe_innerHTML=_table(result.outcomes()))
 
 
+def _read_bytes(path: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError:  # the session's files were deleted (idle page)
+        return b""
+
+
 def _network_caption(layout, people: int) -> str:
     if layout.aggregate:
         return (f"{people:,} people, drawn as {layout.sizes.size} departments: each disc's size "
@@ -240,6 +248,18 @@ def ExportView():
         label=f"Scenario file ({export.scenario_filename(scenario)})",
         mime_type="application/toml",
     )
+    chart = session.chart
+    if chart is not None:
+        names = export.chart_names(scenario)
+        solara.Text("This scenario simulates your org chart. The scenario file names the chart's "
+                    "files without a folder (" + " and ".join(names.values()) + "): keep them "
+                    "in the same folder as the scenario file. They are here too:",
+                    style=_CAPTION, classes=["orglearn-chart-export"])
+        with solara.Row(style={"flex-wrap": "wrap"}):
+            for path in (chart.people, chart.ties):
+                if path:
+                    solara.FileDownload(lambda path=path: _read_bytes(path),
+                                        filename=Path(path).name, label=Path(path).name, mime_type="text/csv")
     solara.Markdown("### Results (CSV)")
     solara.FileDownload(lambda: export.run_csv(current_session().ensure_model()),
                         filename="simulation.csv", label="This run, every day so far (simulation.csv)",

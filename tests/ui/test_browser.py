@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import re
 import time
+from pathlib import Path
 
 from experiments.ui.controls import PlannedIntervention, apply_changes
 from scenarios import load
 from tests.ui.conftest import screenshot
 
 COMPARISON_SECONDS = 300
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def set_slider(page, key: str, key_press: str, label: str) -> None:
@@ -109,7 +111,7 @@ def test_comparison_shows_its_sentence(open_page):
 def test_bad_upload_shows_the_error(open_page, tmp_path):
     """Bad files are explained in the page; a good file is then loaded."""
     page = open_page().page
-    upload = page.locator("input[type=file]")
+    upload = page.locator(".orglearn-upload input[type=file]")
     broken = tmp_path / "broken.toml"
     broken.write_text("[population\nlurker_share = 0.5\n")
     upload.set_input_files(str(broken))
@@ -165,7 +167,7 @@ def test_downloaded_scenario_loads_back(open_page, tmp_path):
     assert loaded.against == "hoarders"
 
     # And in the page: the file opens as the same scenario.
-    page.locator("input[type=file]").set_input_files(str(path))
+    page.locator(".orglearn-upload input[type=file]").set_input_files(str(path))
     page.get_by_text(f"From your file: {path.name}").wait_for()
     page.get_by_role("tab", name="Simulation").click()
     assert page.locator(".orglearn-control-lurkers").get_by_text("Lurkers: 0%").is_visible()
@@ -201,3 +203,38 @@ def test_large_organisation_drawn_as_departments(open_page):
     page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_text("Day 1 of 365").wait_for()
     screenshot(page, "08-departments")
+
+
+def test_org_chart_upload(open_page, tmp_path):
+    """An org chart uploaded in the page is simulated; a broken one is explained and changes
+    nothing."""
+    page = open_page().page
+    people = ROOT / "scenarios" / "examples" / "people.csv"
+    page.locator(".orglearn-chart-upload input[type=file]").set_input_files(str(people))
+    confirmation = page.locator(".orglearn-chart")
+    confirmation.get_by_text("244 people in 29 teams and 5 departments").wait_for()
+    page.get_by_text("244 people, each a dot").wait_for()
+    page.locator(".orglearn-ties-upload input[type=file]").set_input_files(
+        str(ROOT / "scenarios" / "examples" / "ties.csv"))
+    confirmation.get_by_text("with 628 observed ties").wait_for()
+    assert page.get_by_text("People and departments follow your org chart.").is_visible()
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.get_by_text("Day 1 of 365").wait_for()
+    screenshot(page, "09-org-chart")
+
+    lines = people.read_text().splitlines()
+    broken = tmp_path / "broken_people.csv"
+    broken.write_text("\n".join([*lines, lines[2]]) + "\n")  # the second person twice
+    page.locator(".orglearn-chart-upload input[type=file]").set_input_files(str(broken))
+    problem = page.locator(".orglearn-problem")
+    problem.get_by_text("broken_people.csv:246 (row 245)").wait_for()
+    assert "person ids must be unique" in problem.inner_text()
+    assert confirmation.get_by_text("244 people in 29 teams and 5 departments").is_visible()
+    assert page.get_by_text("244 people, each a dot").is_visible()
+    assert day(page) == "Day 1 of 365"  # the run on screen is kept
+    screenshot(page, "10-org-chart-error")
+
+    page.get_by_role("button", name="Back to a generated organisation").click()
+    page.get_by_text("500 people, each a dot").wait_for()
+    confirmation.wait_for(state="detached")
+    assert page.get_by_text("Simulate your own organisation").is_visible()
