@@ -8,7 +8,6 @@ which is this process (``workers=1``), local worker processes, or a Dask cluster
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
 import importlib.metadata
 import multiprocessing
 import os
@@ -28,7 +27,7 @@ from tqdm.auto import tqdm
 
 from experiments.design import design_points
 from experiments.store import ResultStore
-from experiments.sweep import Sweep, SweepError, load_sweep
+from experiments.sweep import Sweep, SweepError, load_sweep, sweep_hash
 from experiments.tasks import FINAL_COLUMNS, Task, coerce_point, run_one
 
 __all__ = ["run_sweep", "SweepOutcome", "make_tasks"]
@@ -240,7 +239,7 @@ def run_sweep(
     else:
         spec, text, path = load_sweep(sweep)
         base = path.parent
-    digest = hashlib.sha256(text.encode()).hexdigest()
+    digest = sweep_hash(text)
     out = Path(out)
     tasks = make_tasks(spec, base)
     store = ResultStore(out, _runs_schema(spec, tasks))

@@ -32,9 +32,6 @@ and what is allowed). Example::
 from __future__ import annotations
 
 import hashlib
-import tomllib
-
-import numpy as np
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -53,7 +50,8 @@ from pydantic import (
 from scenarios.loader import ScenarioError, explain, parse_toml
 from scenarios.loader import builtin_names as scenario_names
 from simulation.metrics import SCALAR_METRICS
-from simulation.parameters import SECTIONS
+from experiments.tasks import coerce_point
+from simulation.parameters import ParameterError, Parameters, dotted_overrides
 
 __all__ = ["Sweep", "Range", "Bounds", "Design", "Stop", "load_sweep", "builtin_sweeps", "SweepError"]
 
@@ -179,13 +177,7 @@ class Sweep(_Strict):
     @field_validator("vary", "fixed")
     @classmethod
     def _known_parameters(cls, value: dict[str, Any]) -> dict[str, Any]:
-        for key in value:
-            section, _, name = key.partition(".")
-            if section not in SECTIONS or name not in SECTIONS[section].model_fields:
-                raise ValueError(
-                    f"'{key}' is not a parameter; use 'section.field' with a section among "
-                    f"{', '.join(SECTIONS)}"
-                )
+        dotted_overrides(value)
         return value
 
     @model_validator(mode="after")
@@ -212,8 +204,6 @@ class Sweep(_Strict):
 
     def _values_in_range(self) -> None:
         """Check fixed values and the ends of every varied range now, not when runs start."""
-        from simulation.parameters import ParameterError, Parameters
-
         checks = [("fixed", key, value) for key, value in self.fixed.items()]
         for key, spec in self.vary.items():
             if isinstance(spec, list):
@@ -223,11 +213,8 @@ class Sweep(_Strict):
             else:
                 checks += [("vary", key, value) for value in (spec.low, spec.high)]
         for table, key, value in checks:
-            section, _, name = key.partition(".")
-            if SECTIONS[section].model_fields[name].annotation is int and isinstance(value, float):
-                value = int(np.floor(value + 0.5))
             try:
-                Parameters().with_overrides(**{f"{section}__{name}": value})
+                Parameters().with_overrides(**dotted_overrides(coerce_point({key: value})))
             except ParameterError as err:
                 message = str(err).split(" parameter ", 1)[-1].removesuffix(".")
                 raise ValueError(f"@{table}/{key}: {message}") from None
@@ -272,11 +259,11 @@ def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
 
 def _check_scenarios(sweep: Sweep, path: Path, text: str) -> None:
     """Every scenario exists, is valid, and has all its interventions within the sweep's steps."""
-    from scenarios.loader import _line_of, load
+    from scenarios.loader import line_of, load
 
     for i, name in enumerate(sweep.scenarios):
         key = f"scenarios.{i}"
-        line = _line_of(text, ["scenarios", str(i)])
+        line = line_of(text, ["scenarios", str(i)])
         builtin = "/" not in name and not name.endswith(".toml")
         if builtin and name not in scenario_names():
             raise SweepError(str(path), f"must be a built-in scenario or a file; got {name!r}; "
@@ -293,15 +280,10 @@ def _check_scenarios(sweep: Sweep, path: Path, text: str) -> None:
                 f"is {sweep.steps}, which ends before {name}'s {late[0].kind} intervention at step "
                 f"{late[0].step}; use steps >= {max(e.step for e in late)}.",
                 key="steps",
-                line=_line_of(text, ["steps"]),
+                line=line_of(text, ["steps"]),
             )
 
 
 def sweep_hash(text: str) -> str:
-    """SHA-256 of a sweep file's text."""
+    """SHA-256 of a sweep file's text (recorded in the manifest; a resume must match it)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def parse_sweep_text(text: str) -> dict:
-    """The raw TOML data (for tests and tools)."""
-    return tomllib.loads(text)

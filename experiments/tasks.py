@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from simulation.metrics import CHANNELS, SCALAR_METRICS
-from simulation.parameters import SECTIONS
+from simulation.parameters import SECTIONS, dotted_overrides
 
 __all__ = ["Task", "run_one", "coerce_point", "FINAL_COLUMNS"]
 
@@ -67,7 +67,7 @@ def coerce_point(values: dict[str, Any]) -> dict[str, Any]:
 
 def _overrides(values: dict[str, Any]) -> dict[str, Any]:
     """``{"section.field": v}`` as model overrides."""
-    return {key.replace(".", "__", 1): value for key, value in coerce_point(values).items()}
+    return dotted_overrides(coerce_point(values))
 
 
 def run_one(task: Task) -> dict[str, Any]:

@@ -19,7 +19,16 @@ from pydantic import BaseModel, ValidationError
 from scenarios.schema import METADATA, Scenario
 from simulation.parameters import SECTIONS
 
-__all__ = ["load", "load_text", "builtin_names", "builtin_path", "ScenarioError"]
+__all__ = [
+    "load",
+    "load_text",
+    "builtin_names",
+    "builtin_path",
+    "ScenarioError",
+    "parse_toml",
+    "explain",
+    "line_of",
+]
 
 _BUILTIN = resources.files("scenarios") / "builtin"
 
@@ -144,7 +153,7 @@ def _inherit(
     parent_name = data.get("extends")
     if parent_name is None:
         return data
-    line = _line_of(text, ["extends"])
+    line = line_of(text, ["extends"])
     if not isinstance(parent_name, str) or not parent_name:
         raise ScenarioError(file, "must be a built-in scenario name or a path", key="extends", line=line)
     parent_path = _find(parent_name, base, referrer=file, line=line)
@@ -186,7 +195,7 @@ def _check_chart(scenario: Scenario, file: str | Path, text: str | None = None) 
             if text is None and Path(str(file)).is_file():
                 text = Path(str(file)).read_text(encoding="utf-8")
             raise ScenarioError(str(file), f"names {value}, which is not a file", key=f"organisation.{key}",
-                                line=_line_of(text or "", ["organisation", key]))
+                                line=line_of(text or "", ["organisation", key]))
     from simulation.orgchart import read_chart
 
     read_chart(org.people_file, org.ties_file)  # raises a ScenarioError naming the CSV file
@@ -234,7 +243,7 @@ def _blame_inherited(error: ScenarioError, inherited: int, data: dict, file: str
     index = int(match.group(1))
     if index >= inherited:
         key = f"interventions.{index - inherited}{match.group(2) or ''}"
-        raise ScenarioError(file, error.problem, key=key, line=_line_of(text, key.split(".")))
+        raise ScenarioError(file, error.problem, key=key, line=line_of(text, key.split(".")))
     event = data["interventions"][index]
     key = "steps" if "steps" in text else "extends"
     raise ScenarioError(
@@ -243,7 +252,7 @@ def _blame_inherited(error: ScenarioError, inherited: int, data: dict, file: str
         f"{event.get('kind')} intervention at step {event.get('step')} that this scenario "
         f"inherits; use steps >= {event.get('step')}.",
         key=key,
-        line=_line_of(text, [key]),
+        line=line_of(text, [key]),
     )
 
 
@@ -286,7 +295,7 @@ def explain(
             problem = f"needs a 'kind', one of {', '.join(_kinds())}"
     else:
         problem = _must(message) + ("" if got is None or isinstance(got, dict) else f". Got {got!r} instead")
-    return ScenarioError(file, problem + ".", key=key, line=_line_of(text, loc))
+    return ScenarioError(file, problem + ".", key=key, line=line_of(text, loc))
 
 
 def _must(message: str) -> str:
@@ -331,7 +340,7 @@ def _models_in(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _models_in(arg)]
 
 
-def _line_of(text: str, loc: list[str]) -> int | None:
+def line_of(text: str, loc: list[str]) -> int | None:
     """Best-effort 1-based line of a key path in TOML text (None if it cannot be found).
 
     The path's table is found first (``[[name]]`` by index, ``[name]``, or the top level), then

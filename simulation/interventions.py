@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from simulation.parameters import SECTIONS, STYLES
+from simulation.parameters import STYLES, ParameterError, Parameters, dotted_overrides
 from simulation.state import CHAMPION, MANAGER, STYLE_TRAITS
 
 if TYPE_CHECKING:
@@ -182,27 +182,18 @@ class SetParameters(_Intervention):
     @field_validator("values")
     @classmethod
     def _known_keys(cls, values: dict[str, Any]) -> dict[str, Any]:
+        overrides = dotted_overrides(values)
         for key in values:
-            section, _, name = key.partition(".")
-            if section not in SECTIONS or name not in SECTIONS[section].model_fields:
-                raise ValueError(
-                    f"'{key}' is not a parameter; use 'section.field' with a section among "
-                    f"{', '.join(SECTIONS)}"
-                )
-            if section == "organisation":
+            if key.startswith("organisation."):
                 raise ValueError(f"'{key}': the organisation's structure cannot change mid-run")
-        from simulation.parameters import ParameterError, Parameters
-
         try:  # check the values now, not when the run reaches this step
-            Parameters().with_overrides(**{k.replace(".", "__"): v for k, v in values.items()})
+            Parameters().with_overrides(**overrides)
         except ParameterError as err:
             raise ValueError(str(err)) from None
         return values
 
     def apply(self, model: SocialLearningModel) -> None:  # noqa: D102
-        model.params = model.params.with_overrides(
-            **{key.replace(".", "__"): value for key, value in self.values.items()}
-        )
+        model.params = model.params.with_overrides(**dotted_overrides(self.values))
 
 
 Intervention = Annotated[

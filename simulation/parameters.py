@@ -17,7 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-__all__ = ["Parameters", "ParameterError", "STYLES", "SECTIONS"]
+__all__ = ["Parameters", "ParameterError", "STYLES", "SECTIONS", "dotted_overrides"]
 
 #: Communication styles of design.md. ``tactful`` is the default; the others are barriers.
 STYLES: tuple[str, ...] = ("tactful", "rude", "defensive", "pushy", "top_down", "shy")
@@ -388,6 +388,25 @@ class Parameters(_Section):
     def sections(self) -> Parameters:
         """Just the parameter sections, as a plain `Parameters` (drops any scenario metadata)."""
         return Parameters.model_validate({s: getattr(self, s) for s in SECTIONS})
+
+
+def dotted_overrides(values: Mapping[str, Any]) -> dict[str, Any]:
+    """``{"section.field": value}`` (as scenario, sweep and intervention files write them) as
+    ``with_overrides`` keywords, ``{"section__field": value}``.
+
+    Raises:
+        ValueError: a key is not ``section.field`` of a known parameter.
+    """
+    out = {}
+    for key, value in values.items():
+        section, _, name = key.partition(".")
+        if section not in SECTIONS or name not in SECTIONS[section].model_fields:
+            raise ValueError(
+                f"'{key}' is not a parameter; use 'section.field' with a section among "
+                f"{', '.join(SECTIONS)}"
+            )
+        out[f"{section}__{name}"] = value
+    return out
 
 
 def _leaf_index() -> dict[str, list[str]]:
