@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from simulation.parameters import SECTIONS, Parameters
+from simulation.parameters import SECTIONS, Parameters, dotted_overrides
 
 __all__ = [
     "SERIES",
@@ -288,7 +288,7 @@ class _Job:
     warmup_weeks: int
 
     def overrides(self, theta) -> dict[str, float]:
-        return {k.replace(".", "__"): float(v) for k, v in zip(self.keys, theta)}
+        return dotted_overrides({k: float(v) for k, v in zip(self.keys, theta)})
 
     def series(self, theta, seed) -> pd.DataFrame:
         return simulate_series(
@@ -356,7 +356,7 @@ class Calibration:
 
     def overrides(self) -> dict[str, float]:
         """The estimates as model overrides (``section__field``)."""
-        return {p.key.replace(".", "__"): float(v) for p, v in zip(self.parameters, self.estimate)}
+        return dotted_overrides({p.key: float(v) for p, v in zip(self.parameters, self.estimate)})
 
 
 def calibrate(
