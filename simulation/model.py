@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from agents.employee import Employee
-from simulation.metrics import department_membership, first_crossing, measure
+from simulation.metrics import first_crossing, measure
 from simulation.network import OrgNetwork, build_network
 from simulation.orgchart import apply_chart, organisation_from_chart
 from simulation.interventions import Intervention
@@ -79,12 +79,9 @@ class SocialLearningModel(mesa.Model):
         self.state: Workforce = initial_workforce(self.params, self.network, self.rng)
         if chart is not None:
             apply_chart(self.state, self.network, chart, self.params, self.rng)
-        self._membership = department_membership(self.network.department)
         self._employees: list[Employee] | None = None  # created on first use, see `employees`
         self.counts: dict[str, Any] = {}
-        self.metrics: dict[str, float] = measure(
-            self.state, self.network, self.params, self._membership, {}, 0
-        )
+        self.metrics: dict[str, float] = measure(self.state, self.network, self.params, {}, 0)
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 name: (lambda m, name=name: m.metrics[name]) for name in self.metrics
@@ -106,7 +103,7 @@ class SocialLearningModel(mesa.Model):
                 counts.update(process(self.state, self.network, self.params, self.rng, t))
         self._reseat(counts.pop("leavers", np.empty(0, dtype=np.int64)))
         self.counts = counts
-        self.metrics = measure(self.state, self.network, self.params, self._membership, counts, t)
+        self.metrics = measure(self.state, self.network, self.params, counts, t)
         self.datacollector.collect(self)
 
     def run(self, steps: int, progress: Callable[[int], None] | None = None) -> None:

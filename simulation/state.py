@@ -13,7 +13,6 @@ import numpy as np
 
 from simulation.network import TIE_CROSS, TIE_REPORTING, TIE_TEAM, OrgNetwork
 from simulation.parameters import STYLES, Parameters
-from simulation.sampling import ranges
 
 __all__ = [
     "Workforce",
@@ -259,7 +258,8 @@ def hire(
     )
     indptr = network.adjacency.indptr
     counts = indptr[rows + 1] - indptr[rows]
-    out_edges = np.repeat(indptr[rows], counts) + ranges(counts)
+    # Edge ids indptr[r] .. indptr[r + 1] - 1 of every row r, concatenated.
+    out_edges = np.repeat(indptr[rows] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
     edges = np.concatenate((out_edges, network.reverse[out_edges]))
     state.strength[edges] = TIE_STRENGTH[network.tie_kind[edges]]
     state.given[edges] = 0.0

@@ -28,7 +28,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from simulation.metrics import department_membership, gini, silo_index
+from simulation.metrics import gini, silo_index
 from simulation.network import build_network
 from simulation.parameters import STYLES, Parameters
 from simulation.processes import PIPELINE
@@ -68,7 +68,7 @@ PERSON_COLUMNS = (
 def _choose(cumulative, rng: np.random.Generator) -> int:
     """Draw an index in proportion to the weights whose running sum is ``cumulative``.
 
-    Returns -1 when the weights sum to zero (as `simulation.sampling.choose_columns`).
+    Returns -1 when the weights sum to zero (as the model's `simulation.processes.kernels.pick_columns`).
     """
     if len(cumulative) == 0 or cumulative[-1] <= 0:
         return -1
@@ -350,7 +350,6 @@ class ReferenceModel(mesa.Model):
         network = build_network(self.params.organisation, self.rng)
         state = initial_workforce(self.params, network, self.rng)
         self.department, self.is_manager = network.department, network.is_manager
-        self._membership = department_membership(network.department)
         self.demand = state.demand.copy()
         self.safety = 0.5 + 0.5 * self.params.culture.psychological_safety
         indptr, indices = network.adjacency.indptr, network.adjacency.indices
@@ -566,7 +565,7 @@ class ReferenceModel(mesa.Model):
             "coverage": float(np.count_nonzero(k >= threshold) / k.size),
             "idea_adoption": float((k[:, 0] >= threshold).mean()),
             "gini": gini(per_person),
-            "silo_index": silo_index(k, self.department, self._membership),
+            "silo_index": silo_index(k, self.department),
             "alignment": float(overall[1:] @ demand / demand.sum()),
             "participation": (
                 sum(a.last_post > step - window for a in members) / len(members) if members else 0.0

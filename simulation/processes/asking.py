@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.processes.rules import absorb, pull_toward
-from simulation.sampling import choose_columns, choose_edges
+from simulation.processes.kernels import asking_choices
 
 __all__ = ["ask_for_help"]
 
@@ -49,21 +49,14 @@ def ask_for_help(state, network, params, rng: np.random.Generator, step: int) ->
         return counts
     k = state.knowledge
     adjacency = network.adjacency
-    degree = np.maximum(np.diff(adjacency.indptr)[askers], 1)
-    around = (adjacency[askers] @ k) / degree[:, None]
-    topic = choose_columns(state.demand * (1.0 - k[askers]) * around, rng)
-    askers, topic = askers[topic >= 0], topic[topic >= 0]
-
-    indices = network.adjacency.indices
-    edge = choose_edges(
-        network.adjacency.indptr,
-        askers,
-        lambda e, owner: state.strength[e] * (EXPERTISE_FLOOR + state.get(indices[e], topic[owner])),
-        rng,
+    u_topic, u_helper = rng.random(askers.size), rng.random(askers.size)
+    topic, edge = asking_choices(
+        adjacency.indptr, adjacency.indices, k, state.demand, state.strength,
+        askers, u_topic, u_helper, EXPERTISE_FLOOR,
     )
-    has_partner = edge >= 0
-    askers, topic, edge = askers[has_partner], topic[has_partner], edge[has_partner]
-    helper = indices[edge]
+    found = edge >= 0
+    askers, topic, edge = askers[found], topic[found], edge[found]
+    helper = adjacency.indices[edge]
     back = network.reverse[edge]  # the tie seen from the helper's side
     counts["asks"] = int(askers.size)
 

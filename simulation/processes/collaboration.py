@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from simulation.processes.rules import absorb, pull_toward
-from simulation.sampling import choose_edges
+from simulation.processes.kernels import NO_WEIGHT, pick_edges
 
 __all__ = ["collaborate"]
 
@@ -27,8 +27,10 @@ def collaborate(state, network, params, rng: np.random.Generator, step: int) -> 
     counts = {"collaboration": 0}
     if proposers.size == 0:
         return counts
-    edge = choose_edges(
-        network.adjacency.indptr, proposers, lambda e, owner: state.strength[e], rng
+    adjacency = network.adjacency
+    edge = pick_edges(
+        adjacency.indptr, adjacency.indices, proposers, rng.random(proposers.size),
+        state.strength, NO_WEIGHT,
     )
     ok = edge >= 0
     proposers, edge = proposers[ok], edge[ok]

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.sampling import choose_edges
+from simulation.processes.kernels import NO_WEIGHT, pick_edges
 from simulation.state import CHAMPION, MANAGER
 
 __all__ = ["change_culture", "payoff"]
@@ -47,8 +47,8 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     role_weight = weight[state.role]
     people = np.flatnonzero(rng.random(state.n) < state.adaptability)
     indices = network.adjacency.indices
-    edge = choose_edges(
-        network.adjacency.indptr, people, lambda e, owner: role_weight[indices[e]], rng
+    edge = pick_edges(
+        network.adjacency.indptr, indices, people, rng.random(people.size), NO_WEIGHT, role_weight
     )
     ok = edge >= 0
     people, model = people[ok], indices[edge[ok]]

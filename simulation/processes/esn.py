@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.processes.rules import absorb, pull_toward
-from simulation.sampling import choose_columns
+from simulation.processes.kernels import column_means, pick_columns, read_posts
+from simulation.processes.rules import pull_toward
 
 __all__ = ["post_and_read"]
 
@@ -41,8 +41,8 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     if posters.size == 0:
         return counts
     k = state.knowledge
-    novelty = state.demand * (1.0 - k.mean(axis=0))
-    topic = choose_columns(k[posters] * novelty, rng)
+    novelty = state.demand * (1.0 - column_means(k))
+    topic = pick_columns(k, posters, novelty, rng.random(posters.size))
     posters, topic = posters[topic >= 0], topic[topic >= 0]
     if posters.size == 0:
         return counts
@@ -59,15 +59,12 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
         pick = np.concatenate((pick, extra_pick))
     if reader.size == 0:
         return counts
-    t, q = topic[pick], quality[pick]
-    current = state.get(reader, t)
-    rate = p.learning_rate * state.absorption[reader] * state.tech_savvy[reader]
-    new = absorb(current, q, rate)
-    useful = (new > current) & (posters[pick] != reader)
-    cell = reader[useful] * state.topics + t[useful]
-    np.maximum.at(k.reshape(-1), cell, new[useful])
-    state.used.append(cell)
-    counts["esn"] = int(useful.sum())
+    cells = read_posts(
+        k, reader, pick, topic, quality, posters,
+        p.learning_rate, state.absorption, state.tech_savvy,
+    )
+    state.used.append(cells)
+    counts["esn"] = int(cells.size)
     return counts
 
 

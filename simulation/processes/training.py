@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from simulation.processes.kernels import column_means
 from simulation.processes.rules import absorb
 
 __all__ = ["train"]
@@ -23,7 +24,7 @@ def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
     p = params.training
     if step % p.interval != p.offset % p.interval:
         return {"training": 0}
-    gap = state.demand[1:] * (1.0 - state.knowledge[:, 1:].mean(axis=0))
+    gap = state.demand[1:] * (1.0 - column_means(state.knowledge)[1:])
     topic = 1 + int(np.argmax(gap))
     attend = np.flatnonzero(
         rng.random(state.n) < p.attendance * (0.5 + 0.5 * state.formal_preference)

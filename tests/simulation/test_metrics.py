@@ -11,7 +11,6 @@ from hypothesis.extra import numpy as hnp
 from simulation import SocialLearningModel
 from simulation.metrics import (
     SCALAR_METRICS,
-    department_membership,
     first_crossing,
     gini,
     silo_index,
@@ -52,7 +51,7 @@ def test_silo_index_identical_departments_is_zero():
     department = np.repeat([0, 1, 2], 4)
     block = np.random.default_rng(0).random((4, 5))
     knowledge = np.vstack([block, block, block])
-    assert silo_index(knowledge, department, department_membership(department)) == pytest.approx(
+    assert silo_index(knowledge, department) == pytest.approx(
         0.0, abs=1e-12
     )
 
@@ -61,7 +60,7 @@ def test_silo_index_fully_separated_departments_is_one():
     department = np.repeat([0, 1, 2], 4)
     levels = np.array([[0.1, 0.9, 0.5], [0.8, 0.2, 0.5], [0.4, 0.4, 0.0]])  # department x topic
     knowledge = levels[department]
-    assert silo_index(knowledge, department, department_membership(department)) == pytest.approx(
+    assert silo_index(knowledge, department) == pytest.approx(
         1.0
     )
 
@@ -69,7 +68,7 @@ def test_silo_index_fully_separated_departments_is_one():
 def test_silo_index_without_any_variance_is_zero():
     department = np.repeat([0, 1], 3)
     knowledge = np.full((6, 4), 0.3)
-    assert silo_index(knowledge, department, department_membership(department)) == 0.0
+    assert silo_index(knowledge, department) == 0.0
 
 
 @given(
@@ -85,7 +84,7 @@ def test_silo_index_is_a_share_of_variance(data, n, topics, departments):
                                                       elements=st.integers(0, departments - 1)))]
     )
     knowledge = data.draw(hnp.arrays(float, (n, topics), elements=st.floats(0.0, 1.0)))
-    s = silo_index(knowledge, department, department_membership(department))
+    s = silo_index(knowledge, department)
     assert -1e-9 <= s <= 1.0 + 1e-9
 
 
