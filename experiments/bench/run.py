@@ -23,11 +23,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
-__all__ = ["run_benchmark", "measure_model", "memory_bandwidth", "plot_scaling", "TARGETS"]
+__all__ = ["run_benchmark", "machine", "measure_model", "memory_bandwidth", "plot_scaling", "TARGETS"]
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 REFERENCE_SIZES = (1_000, 10_000)
@@ -113,7 +114,7 @@ def _in_subprocess(call: str) -> Any:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _sweep_throughput(workers: int, runs: int = 32) -> float:
+def _sweep_throughput(workers: int, runs: int = 32, agents: int = 5000) -> float:
     from experiments.runner import run_sweep
     from experiments.sweep import Sweep
 
@@ -125,7 +126,7 @@ def _sweep_throughput(workers: int, runs: int = 32) -> float:
             "record": "end",
             # Runs of about a second each, so that starting the worker processes (imports take
             # a second or two) weighs little, as in any sweep worth running in parallel.
-            "fixed": {"organisation.n_agents": 5000},
+            "fixed": {"organisation.n_agents": agents},
         }
     )
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,20 +135,62 @@ def _sweep_throughput(workers: int, runs: int = 32) -> float:
         return runs / (time.perf_counter() - started)
 
 
-def run_benchmark(quick: bool = False, log=print) -> dict[str, Any]:
-    """Measure everything and return one flat dict (see the module docstring)."""
+def machine() -> dict[str, Any]:
+    """What the figures were measured on: processor, cores, memory, Python and the libraries
+    that do the work."""
+    import platform
+    from datetime import datetime, timezone
+    from importlib.metadata import version
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        memory_gb = None
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": memory_gb,
+        "system": platform.platform(),
+        "python": platform.python_version(),
+        **{name: version(name) for name in ("numpy", "scipy", "numba", "mesa")},
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def run_benchmark(
+    quick: bool = False,
+    log=print,
+    *,
+    sizes: Sequence[int] = SIZES,
+    reference_sizes: Sequence[int] = REFERENCE_SIZES,
+    seconds: float = 2.0,
+    sweep: tuple[int, int] = (32, 5000),
+) -> dict[str, Any]:
+    """Measure everything and return one flat dict (see the module docstring).
+
+    ``sizes``, ``reference_sizes`` (a subset of ``sizes``), ``seconds`` of stepping per size
+    (three times as long from a million agents) and ``sweep`` (runs, agents per run) default to
+    the figures of docs/performance.md; smaller ones make a quick smoke run.
+    """
     result: dict[str, Any] = {"cores": os.cpu_count(), "topics": TOPICS, "quick": quick}
-    sizes = [n for n in SIZES if not (quick and n > 100_000)]
+    result["machine"] = machine()
+    sizes = [n for n in sizes if not (quick and n > 100_000)]
     for n in sizes:
         log(f"vectorised model, {n:,} agents ...")
-        m = _in_subprocess(f"measure_model({n}, seconds={2.0 if n < 1_000_000 else 6.0})")
+        m = _in_subprocess(f"measure_model({n}, seconds={seconds * (1 if n < 1_000_000 else 3)})")
         for key in ("setup_s", "seconds_per_step", "agent_steps_per_s", "peak_gb"):
             result[f"{key}_{n}"] = m[key]
     log("10,000 agents for 365 steps ...")
     result["seconds_10000_x_365"] = _in_subprocess("_year_of_10000()")
-    for n in REFERENCE_SIZES:
+    for n in reference_sizes:
         log(f"per-agent Mesa reference, {n:,} agents ...")
-        m = _in_subprocess(f"measure_model({n}, seconds=3.0, reference=True)")
+        m = _in_subprocess(f"measure_model({n}, seconds={1.5 * seconds}, reference=True)")
         result[f"reference_agent_steps_per_s_{n}"] = m["agent_steps_per_s"]
         result[f"speedup_{n}"] = result[f"agent_steps_per_s_{n}"] / m["agent_steps_per_s"]
     log("memory bandwidth ...")
@@ -158,8 +201,8 @@ def run_benchmark(quick: bool = False, log=print) -> dict[str, Any]:
     for n in sizes:
         result[f"fraction_of_bound_{n}"] = result[f"agent_steps_per_s_{n}"] / bound
     log("sweep throughput, 1 and 2 workers ...")
-    one = _in_subprocess("_sweep_throughput(1)")
-    two = _in_subprocess("_sweep_throughput(2)")
+    one = _in_subprocess(f"_sweep_throughput(1, *{sweep})")
+    two = _in_subprocess(f"_sweep_throughput(2, *{sweep})")
     result["sweep_runs_per_s_1"], result["sweep_runs_per_s_2"] = one, two
     result["sweep_speedup"] = two / one
     result["targets"] = {
@@ -175,19 +218,32 @@ def _met(value, op: str, target: float) -> bool | None:
     return value >= target if op == ">=" else value < target
 
 
+def _measured(result: dict[str, Any], prefix: str) -> list[int]:
+    """The sizes N for which ``result`` holds ``<prefix>_<N>``, smallest first."""
+    return sorted(
+        int(key.removeprefix(prefix + "_"))
+        for key in result
+        if key.startswith(prefix + "_") and key.removeprefix(prefix + "_").isdigit()
+    )
+
+
 def format_table(result: dict[str, Any]) -> str:
     """The result as a readable table."""
-    lines = [f"{'agents':>10} {'set-up s':>9} {'ms/step':>9} {'agent-steps/s':>14} {'peak GB':>8} {'of bound':>9}"]
-    for n in SIZES:
-        if f"agent_steps_per_s_{n}" not in result:
-            continue
+    m = result.get("machine", {})
+    lines = [
+        f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores; Python {m.get('python', '?')}, "
+        f"numpy {m.get('numpy', '?')}, numba {m.get('numba', '?')}; {m.get('date', '')}",
+        "",
+    ]
+    lines += [f"{'agents':>10} {'set-up s':>9} {'ms/step':>9} {'agent-steps/s':>14} {'peak GB':>8} {'of bound':>9}"]
+    for n in _measured(result, "agent_steps_per_s"):
         lines.append(
             f"{n:>10,} {result[f'setup_s_{n}']:>9.2f} {1000 * result[f'seconds_per_step_{n}']:>9.1f} "
             f"{result[f'agent_steps_per_s_{n}']:>14,.0f} {result[f'peak_gb_{n}']:>8.2f} "
             f"{result[f'fraction_of_bound_{n}']:>9.1%}"
         )
     lines.append("")
-    for n in REFERENCE_SIZES:
+    for n in _measured(result, "speedup"):
         lines.append(
             f"per-agent Mesa at {n:,}: {result[f'reference_agent_steps_per_s_{n}']:,.0f} agent-steps/s; "
             f"vectorised is {result[f'speedup_{n}']:.0f}x faster"
@@ -203,6 +259,9 @@ def format_table(result: dict[str, Any]) -> str:
     )
     lines.append("")
     for label, t in result["targets"].items():
+        if t["value"] is None:
+            lines.append(f"{'-':>8}  {label}: not measured in this run (target {t['target']})")
+            continue
         mark = "met" if t["met"] else "NOT met"
         lines.append(f"{mark:>8}  {label}: {t['value']:.3g} (target {t['target']})")
     return "\n".join(lines)
@@ -216,10 +275,10 @@ def plot_scaling(result: dict[str, Any], path: str | Path) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    sizes = [n for n in SIZES if f"seconds_per_step_{n}" in result]
+    sizes = _measured(result, "seconds_per_step")
     fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
     ax.loglog(sizes, [result[f"seconds_per_step_{n}"] for n in sizes], "o-", label="orglearn (vectorised)")
-    ref = [n for n in REFERENCE_SIZES if f"reference_agent_steps_per_s_{n}" in result]
+    ref = _measured(result, "reference_agent_steps_per_s")
     ax.loglog(ref, [n / result[f"reference_agent_steps_per_s_{n}"] for n in ref], "s--",
               label="same rules, per-agent Mesa")
     bound = result["bandwidth_bound_agent_steps_per_s"]

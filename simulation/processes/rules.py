@@ -11,6 +11,9 @@ understanding through repeated contact (a level-averaging rule stalls far below 
 
 from __future__ import annotations
 
+import threading
+
+import numba
 import numpy as np
 
 __all__ = ["pull_toward", "absorb"]
@@ -34,13 +37,35 @@ def pull_toward(values: np.ndarray, who: np.ndarray, target, rate: float) -> Non
         target: the target of each event (array like ``who``) or one target for all.
         rate: the pull of one event, in [0, 1].
     """
-    if who.size == 0:
-        return
-    # Sorting the few events is cheaper than counting over every tie (bincount with minlength).
-    hit, inverse, n = np.unique(who, return_inverse=True, return_counts=True)
-    if np.ndim(target) == 0:
-        mean = float(target)
-    else:
-        weights = np.asarray(target, dtype=float)
-        mean = np.bincount(inverse, weights=weights, minlength=hit.size) / n
-    values[hit] += (1.0 - (1.0 - rate) ** n) * (mean - values[hit])
+    if who.size:
+        count, total = _scratch(values.size)
+        _pull(values, who, np.asarray(target, dtype=float).reshape(-1), float(rate), count, total)
+
+
+_local = threading.local()
+
+
+def _scratch(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """Zeroed per-entry counters of at least ``size``, kept between calls (one pair per thread).
+
+    Fresh arrays of the size of all ties would cost a page fault per touched page on every
+    call, more than the pull itself; `_pull` leaves them zeroed again.
+    """
+    count = getattr(_local, "count", None)
+    if count is None or count.size < size:
+        _local.count, _local.total = np.zeros(size, dtype=np.int64), np.zeros(size)
+    return _local.count, _local.total
+
+
+@numba.njit(cache=True, nogil=True)
+def _pull(values, who, target, rate, count, total):
+    # Count and sum each entry's events: two passes over the events, no sort.
+    for i in range(who.size):
+        count[who[i]] += 1
+        total[who[i]] += target[0] if target.size == 1 else target[i]
+    for i in range(who.size):
+        h = who[i]
+        n = count[h]
+        if n:  # the entry's first event applies all of them, and clears its counters
+            values[h] += (1.0 - (1.0 - rate) ** n) * (total[h] / n - values[h])
+            count[h], total[h] = 0, 0.0

@@ -23,6 +23,7 @@ from simulation.processes.kernels import (
     pick_edges,
     read_posts,
 )
+from simulation.processes.rules import pull_toward
 
 
 def stratified(m: int) -> np.ndarray:
@@ -156,6 +157,29 @@ def test_silo_index_ignores_a_department_without_members():
 @given(values=hnp.arrays(float, st.integers(0, 300), elements=st.floats(allow_nan=False)))
 def test_sort_floats_sorts_like_numpy(values):
     np.testing.assert_array_equal(sort_floats(values), np.sort(values))
+
+
+@given(
+    who=hnp.arrays(np.int64, st.integers(0, 60), elements=st.integers(0, 9)),
+    rate=st.floats(0, 1),
+    data=st.data(),
+)
+def test_pull_toward_compounds_each_entrys_events_toward_their_mean_target(who, rate, data):
+    targets = data.draw(hnp.arrays(float, who.size, elements=st.floats(0, 1)))
+    values = np.linspace(0.0, 1.0, 10)
+    expected = values.copy()
+    for h in set(who.tolist()):
+        n, mean = np.count_nonzero(who == h), targets[who == h].mean()
+        expected[h] += (1 - (1 - rate) ** n) * (mean - expected[h])
+    for _ in range(2):  # a second call must not see the first one's counters
+        got = values.copy()
+        pull_toward(got, who, targets, rate)
+        np.testing.assert_allclose(got, expected, atol=1e-12)
+    got = values.copy()
+    pull_toward(got, who, 0.25, rate)  # one target for all events
+    moved = np.isin(np.arange(10), who)
+    assert np.all((got[moved] - 0.25) * (values[moved] - 0.25) >= 0)
+    np.testing.assert_array_equal(got[~moved], values[~moved])
 
 
 RUN = """

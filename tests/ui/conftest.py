@@ -1,17 +1,22 @@
 """Fixtures of the UI tests: the UI's server in a subprocess, and Debian's chromium driven by
 Python Playwright (launched from /usr/bin/chromium; never ``playwright install``).
 
-Screenshots go to docs/img/ui/, where docs/ui.md shows them.
+Screenshots go to a temporary directory, or to ``$ORGLEARN_SCREENSHOTS`` when set: run
+``ORGLEARN_SCREENSHOTS=docs/img/ui bash .ci/test tests/ui/test_browser.py`` to refresh the
+pictures of docs/ui.md (a plain test run leaves the working tree alone).
 """
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -19,7 +24,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "img" / "ui"
+if os.environ.get("ORGLEARN_SCREENSHOTS"):
+    SCREENSHOTS = Path(os.environ["ORGLEARN_SCREENSHOTS"])
+else:
+    SCREENSHOTS = Path(tempfile.mkdtemp(prefix="orglearn-screenshots-"))
+    atexit.register(shutil.rmtree, SCREENSHOTS, ignore_errors=True)
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--headless",
@@ -142,7 +151,7 @@ def open_page(browser, ui_server):
 
 
 def screenshot(page, name: str, **kwargs) -> Path:
-    """Save a screenshot for docs/ui.md."""
+    """Save a screenshot (for docs/ui.md, see the module docstring)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), **kwargs)

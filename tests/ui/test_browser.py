@@ -1,5 +1,5 @@
 """The UI in a real browser: Debian's chromium, headless, driven by Python Playwright against a
-server the tests start (see conftest.py). Each test saves screenshots to docs/img/ui/."""
+server the tests start (see conftest.py). Each test saves screenshots (see conftest.py for where)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,37 @@
+"""`orglearn bench` end to end on small sizes: every figure is measured in its own process and
+reported, in the table, the JSON and the plot. (Speed itself is the benchmark's business, not
+the tests'.)"""
+
+from __future__ import annotations
+
+import json
+
+from experiments.bench.run import TARGETS, format_table, plot_scaling, run_benchmark
+
+
+def test_a_small_benchmark_run_reports_every_figure(tmp_path):
+    said = []
+    result = run_benchmark(
+        log=said.append, sizes=(300, 1000), reference_sizes=(300,), seconds=0.05, sweep=(4, 150)
+    )
+    assert said[0] == "vectorised model, 300 agents ..."
+    assert json.loads(json.dumps(result)) == result  # what --json prints
+    for n in (300, 1000):
+        assert result[f"agent_steps_per_s_{n}"] > 0 and result[f"setup_s_{n}"] >= 0
+        assert 0 < result[f"peak_gb_{n}"] < 24  # VmHWM of the child process, in GB
+        assert 0 < result[f"fraction_of_bound_{n}"]
+    assert result["reference_agent_steps_per_s_300"] > 0
+    assert result["speedup_300"] == result["agent_steps_per_s_300"] / result[
+        "reference_agent_steps_per_s_300"
+    ]
+    assert result["seconds_10000_x_365"] > 0 and result["memory_bandwidth_gb_s"] > 0
+    assert result["sweep_speedup"] == result["sweep_runs_per_s_2"] / result["sweep_runs_per_s_1"]
+    assert result["machine"]["cores"] >= 1 and result["machine"]["numba"]
+    assert set(result["targets"]) == {label for label, *_ in TARGETS}
+    assert result["targets"]["agent-steps/s at 100,000 agents"]["value"] is None
+
+    table = format_table(result)
+    assert "per-agent Mesa at 300" in table and "not measured in this run" in table
+    assert "10,000 agents x 365 steps" in table
+    png = plot_scaling(result, tmp_path / "cost.png")
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
