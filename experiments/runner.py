@@ -185,9 +185,13 @@ def _executor(workers: int, scheduler: str | None):
     # made two workers slower than one in our measurements.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
+    context = multiprocessing.get_context("forkserver")
+    # Workers fork from a server that has already imported the model (about a second and a
+    # half of imports per worker otherwise, which short sweeps felt).
+    context.set_forkserver_preload(["experiments.tasks", "simulation.model", "scenarios.loader"])
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context("forkserver"),
+        mp_context=context,
         initializer=_exit_with_parent,
         initargs=(os.getpid(),),
     )
