@@ -4,7 +4,7 @@ What it measures (full model, every process on, K = 20 topics):
 
 - **agent-steps per second** of the vectorised model at N = 1,000, 10,000, 100,000 and
   1,000,000 (``quick`` stops at 100,000), each size in a fresh process so that its set-up time
-  and peak memory (``VmHWM``) are its own;
+  and peak memory (``VmHWM``) are its own; the time per step is the median of five rounds;
 - **10,000 agents for 365 steps**, wall time;
 - the **per-agent Mesa reference model** (`experiments.bench.reference`: the same rules written
   as idiomatic per-agent Mesa) at 1,000 and 10,000 agents, and the speed-up over it;
@@ -54,9 +54,13 @@ def _peak_gb() -> float:
     return float("nan")
 
 
-def measure_model(n: int, seconds: float = 3.0, reference: bool = False) -> dict[str, Any]:
+def measure_model(
+    n: int, seconds: float = 3.0, reference: bool = False, rounds: int = 5
+) -> dict[str, Any]:
     """Set up one model of ``n`` agents and time its steps for about ``seconds``.
 
+    The time is split into ``rounds`` rounds of at least one step, and the median round's time
+    per step is reported: other work on a shared machine slows some rounds, not most.
     Run this in a fresh process (see `run_benchmark`) so that the peak memory is its own.
     """
     if reference:
@@ -67,18 +71,23 @@ def measure_model(n: int, seconds: float = 3.0, reference: bool = False) -> dict
     model = Model(n_agents=n, topics=TOPICS, rng=1)
     setup = time.perf_counter() - started
     model.step()  # warm-up
-    steps, elapsed = 0, 0.0
-    started = time.perf_counter()
-    while elapsed < seconds or steps < 3:
-        model.step()
-        steps += 1
-        elapsed = time.perf_counter() - started
+    per_step = []
+    for _ in range(rounds):
+        steps, elapsed = 0, 0.0
+        started = time.perf_counter()
+        while elapsed < seconds / rounds or steps < 1:
+            model.step()
+            steps += 1
+            elapsed = time.perf_counter() - started
+        per_step.append(elapsed / steps)
+    median = float(np.median(per_step))
     return {
         "n": n,
         "setup_s": setup,
-        "steps": steps,
-        "seconds_per_step": elapsed / steps,
-        "agent_steps_per_s": n * steps / elapsed,
+        "steps": int(model.steps),
+        "seconds_per_step": median,
+        "seconds_per_step_rounds": per_step,
+        "agent_steps_per_s": n / median,
         "peak_gb": _peak_gb(),
     }
 
@@ -184,7 +193,7 @@ def run_benchmark(
     for n in sizes:
         log(f"vectorised model, {n:,} agents ...")
         m = _in_subprocess(f"measure_model({n}, seconds={seconds * (1 if n < 1_000_000 else 3)})")
-        for key in ("setup_s", "seconds_per_step", "agent_steps_per_s", "peak_gb"):
+        for key in ("setup_s", "seconds_per_step", "seconds_per_step_rounds", "agent_steps_per_s", "peak_gb"):
             result[f"{key}_{n}"] = m[key]
     log("10,000 agents for 365 steps ...")
     result["seconds_10000_x_365"] = _in_subprocess("_year_of_10000()")
