@@ -41,50 +41,8 @@ _absorb = numba.njit(cache=True, inline="always")(absorb)
 
 
 @_jit
-def _edge_weight(e, indices, edge_weight, node_weight):
-    w = 1.0
-    if edge_weight.size:
-        w *= edge_weight[e]
-    if node_weight.size:
-        w *= node_weight[indices[e]]
-    return w
-
-
-@_jit
-def _pick_edge(lo, hi, u, indices, edge_weight, node_weight):
-    total = 0.0
-    for e in range(lo, hi):
-        total += _edge_weight(e, indices, edge_weight, node_weight)
-    if not total > 0.0:
-        return -1
-    target, running, chosen = u * total, 0.0, -1
-    for e in range(lo, hi):
-        w = _edge_weight(e, indices, edge_weight, node_weight)
-        if w > 0.0:
-            chosen = e
-            running += w
-            if running > target:
-                break
-    return chosen  # rounding can leave running <= target at the end: the last positive edge
-
-
-@_jit
-def pick_edges(indptr, indices, rows, u, edge_weight, node_weight):
-    """One out-edge per row of a CSR structure, with chance proportional to its weight.
-
-    The weight of edge ``e`` is ``edge_weight[e] * node_weight[indices[e]]``; an empty array
-    stands for all ones. Returns the chosen edge id per row, or -1 where a row has no edge of
-    positive weight. ``u`` holds one uniform draw per row.
-    """
-    chosen = np.full(rows.size, -1, dtype=np.int64)
-    for i in range(rows.size):
-        r = rows[i]
-        chosen[i] = _pick_edge(indptr[r], indptr[r + 1], u[i], indices, edge_weight, node_weight)
-    return chosen
-
-
-@_jit
 def _pick(weights, u):
+    """The index drawn with chance ``weights / sum(weights)`` by the uniform ``u``, or -1."""
     total = 0.0
     for w in weights:
         total += w
@@ -97,6 +55,39 @@ def _pick(weights, u):
             running += weights[j]
             if running > target:
                 break
+    return chosen  # rounding can leave running <= target at the end: the last positive one
+
+
+@_jit
+def _max_degree(indptr, rows):
+    most = 0
+    for r in rows:
+        most = max(most, indptr[r + 1] - indptr[r])
+    return most
+
+
+@_jit
+def pick_edges(indptr, indices, rows, u, edge_weight, node_weight):
+    """One out-edge per row of a CSR structure, with chance proportional to its weight.
+
+    The weight of edge ``e`` is ``edge_weight[e] * node_weight[indices[e]]``; an empty array
+    stands for all ones. Returns the chosen edge id per row, or -1 where a row has no edge of
+    positive weight. ``u`` holds one uniform draw per row.
+    """
+    chosen = np.full(rows.size, -1, dtype=np.int64)
+    weights = np.empty(_max_degree(indptr, rows))
+    for i in range(rows.size):
+        lo, hi = indptr[rows[i]], indptr[rows[i] + 1]
+        for e in range(lo, hi):
+            w = 1.0
+            if edge_weight.size:
+                w *= edge_weight[e]
+            if node_weight.size:
+                w *= node_weight[indices[e]]
+            weights[e - lo] = w
+        j = _pick(weights[: hi - lo], u[i])
+        if j >= 0:
+            chosen[i] = lo + j
     return chosen
 
 
@@ -128,6 +119,7 @@ def asking_choices(indptr, indices, knowledge, demand, strength, askers, u_topic
     topic = np.full(askers.size, -1, dtype=np.int64)
     edge = np.full(askers.size, -1, dtype=np.int64)
     weights = np.empty(topics)
+    helpers = np.empty(_max_degree(indptr, askers))
     for i in range(askers.size):
         a = askers[i]
         lo, hi = indptr[a], indptr[a + 1]
@@ -143,20 +135,11 @@ def asking_choices(indptr, indices, knowledge, demand, strength, askers, u_topic
         if t < 0:
             continue
         topic[i] = t
-        total = 0.0
         for e in range(lo, hi):
-            total += strength[e] * (floor + knowledge[indices[e], t])
-        if not total > 0.0:
-            continue
-        target, running, chosen = u_helper[i] * total, 0.0, -1
-        for e in range(lo, hi):
-            w = strength[e] * (floor + knowledge[indices[e], t])
-            if w > 0.0:
-                chosen = e
-                running += w
-                if running > target:
-                    break
-        edge[i] = chosen
+            helpers[e - lo] = strength[e] * (floor + knowledge[indices[e], t])
+        j = _pick(helpers[: hi - lo], u_helper[i])
+        if j >= 0:
+            edge[i] = lo + j
     return topic, edge
 
 
