@@ -4,11 +4,11 @@ A step's choices (which neighbour to ask, which topic, which post to read) are p
 weighted draws over a handful of ties or topics. In numpy they take a dozen passes over
 temporary arrays; here each is one pass. The kernels are serial and draw no random numbers:
 the caller draws the uniforms they need from the model's ``numpy.random.Generator`` first, so
-a run's numbers depend only on its seed, never on thread counts or on how the kernels were
-compiled.
+a run's numbers depend only on its seed, never on thread counts.
 
 Compiled code is cached next to this module (``cache=True``), so only the first import on a
-machine pays the compile time (a few seconds).
+machine pays the compile time (a few seconds). Indices are trusted: compiled code does not
+check bounds, so callers pass rows, edges and posts that exist (the processes do).
 
 Every weighted pick uses the same rule (`_pick`): with weights ``w`` and a uniform ``u`` in
 [0, 1), it returns the first entry whose running sum exceeds ``u * sum(w)``, skipping entries
