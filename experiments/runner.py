@@ -65,6 +65,7 @@ def make_tasks(sweep: Sweep, base: Path | None = None) -> list[Task]:
     root = np.random.SeedSequence(sweep.seed)
     children = root.spawn(sweep.replications)
     scenarios = [_scenario_ref(name, base) for name in sweep.scenarios]
+    specs = {ref: _scenario_spec(ref) for ref in scenarios}
     stop = sweep.stop.model_dump() if sweep.stop else None
     tasks: list[Task] = []
     for scenario in scenarios:
@@ -84,9 +85,19 @@ def make_tasks(sweep: Sweep, base: Path | None = None) -> list[Task]:
                         record=sweep.record,
                         metrics=tuple(sweep.metrics) if sweep.metrics else None,
                         stop=stop,
+                        spec=specs[scenario],
                     )
                 )
     return tasks
+
+
+def _scenario_spec(ref: str) -> dict[str, Any] | None:
+    """A scenario file's content for its tasks (workers then need no access to the file)."""
+    if "/" not in ref and not ref.endswith(".toml"):
+        return None  # built-ins ship with orglearn
+    from scenarios import load
+
+    return load(ref).model_dump(mode="json")
 
 
 def _scenario_ref(name: str, base: Path | None) -> str:

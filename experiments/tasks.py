@@ -46,6 +46,9 @@ class Task:
     record: str = "every_step"
     metrics: tuple[str, ...] | None = None
     stop: dict[str, Any] | None = field(default=None)
+    #: A scenario file's content (``Scenario.model_dump``), read once when the sweep starts, so
+    #: that workers need not see the file; None for built-in scenarios.
+    spec: dict[str, Any] | None = field(default=None, compare=False)
 
     def seed_sequence(self) -> np.random.SeedSequence:
         """The run's seed: child ``spawn_key`` of the sweep's root SeedSequence."""
@@ -94,12 +97,16 @@ def run_one(task: Task) -> dict[str, Any]:
     }
     timeseries = None
     try:
+        if task.spec is not None:
+            from scenarios.schema import Scenario
+
+            scenario = Scenario.model_validate(task.spec)
+        else:
+            scenario = task.scenario
         model = SocialLearningModel(
-            scenario=task.scenario,
-            rng=task.seed_sequence(),
-            **_overrides({**task.fixed, **task.point}),
+            scenario=scenario, rng=task.seed_sequence(), **_overrides({**task.fixed, **task.point})
         )
-        steps = task.steps or _scenario_steps(task.scenario)
+        steps = task.steps or _scenario_steps(scenario)
         stop = task.stop
         for _ in range(steps):
             model.step()
@@ -115,10 +122,10 @@ def run_one(task: Task) -> dict[str, Any]:
     return {"run": row, "timeseries": timeseries}
 
 
-def _scenario_steps(scenario: str) -> int:
+def _scenario_steps(scenario) -> int:
     from scenarios import load
 
-    return load(scenario).steps
+    return scenario.steps if hasattr(scenario, "steps") else load(scenario).steps
 
 
 def _reached(value: float, stop: dict[str, Any]) -> bool:

@@ -1,0 +1,51 @@
+"""A sweep's tasks carry their scenario files' content: workers (on a cluster without a shared
+file system, say) never read those files, and get the same numbers as from the file."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from experiments.runner import make_tasks
+from experiments.sweep import load_sweep
+from experiments.tasks import run_one
+from tests.experiments._sweep_support import write_sweep
+
+SCENARIO = """
+title = "hoarders who also lurk"
+extends = "hoarders"
+[population]
+lurker_share = 0.3
+[[interventions]]
+kind = "appoint_champions"
+step = 10
+share = 0.1
+"""
+
+SWEEP = """
+title = "a file and a built-in"
+scenarios = ["mine.toml", "baseline"]
+replications = 2
+steps = 20
+[fixed]
+"organisation.n_agents" = 120
+"""
+
+
+def comparable(result: dict) -> dict:
+    return {k: v for k, v in result["run"].items() if k not in ("duration_s", "worker")}
+
+
+def test_tasks_carry_scenario_files_so_workers_need_not_read_them(tmp_path):
+    (tmp_path / "mine.toml").write_text(SCENARIO)
+    sweep, _, path = load_sweep(write_sweep(tmp_path / "sweep.toml", SWEEP))
+    tasks = make_tasks(sweep, path.parent)
+    mine = [t for t in tasks if t.scenario.endswith("mine.toml")]
+    assert len(mine) == 2 and all(t.spec["population"]["lurker_share"] == 0.3 for t in mine)
+    assert all(t.spec is None for t in tasks if t.scenario == "baseline")
+
+    from_file = run_one(dataclasses.replace(mine[0], spec=None))
+    (tmp_path / "mine.toml").unlink()
+    carried = run_one(mine[0])
+    assert carried["run"]["status"] == "ok", carried["run"]["error"]
+    assert comparable(carried) == comparable(from_file)
+    assert carried["run"]["total_collaboration"] > 0
