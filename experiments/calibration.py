@@ -862,8 +862,8 @@ def write_calibration(
     import os
     import shutil
     from datetime import datetime, timezone
-    from importlib import metadata
 
+    from experiments.tasks import environment
     from scenarios import to_toml
 
     out = Path(out)
@@ -881,12 +881,6 @@ def write_calibration(
             "intervals are in the rationale\n# and in calibration.json beside this file.\n\n"
         )
         (staging / toml_name).write_text(header + to_toml(calibrated), encoding="utf-8")
-        versions = {}
-        for package in ("orglearn", "mesa", "numpy", "scipy", "pyabc"):
-            try:
-                versions[package] = metadata.version(package)
-            except metadata.PackageNotFoundError:
-                pass
         record = {
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "scenario": scenario.name,
@@ -899,7 +893,7 @@ def write_calibration(
             "distance": result.distance,
             "simulations": result.simulations,
             "settings": result.settings,
-            "versions": versions,
+            "versions": environment(),
         }
         (staging / "calibration.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
         out.mkdir(exist_ok=True)

@@ -244,6 +244,8 @@ def _sweep(args: argparse.Namespace) -> int:
         return 130
     print(f"{outcome.ok} runs finished and {outcome.failed} failed in this session "
           f"({outcome.done_before} were done before); results in {out}/")
+    for line in outcome.version_warnings:
+        print(f"orglearn: warning: {line} (see the sessions in {out}/manifest.json)", file=sys.stderr)
     failed = outcome.runs[outcome.runs["status"] != "ok"] if len(outcome.runs) else outcome.runs
     if args.report:
         from experiments.report import write_report

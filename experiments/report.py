@@ -17,6 +17,7 @@ import pandas as pd  # noqa: E402
 
 from experiments.stats import OUTCOMES, curve_bands, summarise_runs  # noqa: E402
 from experiments.store import load_results  # noqa: E402
+from experiments.tasks import version_differences  # noqa: E402
 
 __all__ = ["write_report"]
 
@@ -315,6 +316,11 @@ def _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables) -> st
             parts.append(f"<tr><td>{row['run_id']}</td><td>{html.escape(str(row['scenario']))}</td>"
                          f"<td>{html.escape(last[0])}</td></tr>")
         parts.append("</table>")
+    differences = list(version_differences(session.get("versions") or {},
+                                           session.get("worker_versions") or []))
+    if differences:
+        parts.append("<p class='note'>Workers' package versions differed from this machine's: "
+                     + "; ".join(html.escape(d) for d in differences) + ".</p>")
     parts.append(f"<p class='note'>Made by orglearn from {html.escape(str(manifest.get('sweep_sha256', ''))[:12])}; "
                  f"{html.escape(versions)}; git commit {html.escape(str(session.get('git_commit')))}.</p>")
     parts.append("</body></html>")

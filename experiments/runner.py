@@ -8,10 +8,9 @@ which is this process (``workers=1``), local worker processes, or a Dask cluster
 from __future__ import annotations
 
 import concurrent.futures as cf
-import importlib.metadata
+import json
 import multiprocessing
 import os
-import platform
 import subprocess
 import time
 from collections.abc import Iterator
@@ -28,7 +27,14 @@ from tqdm.auto import tqdm
 from experiments.design import design_points
 from experiments.store import ResultStore
 from experiments.sweep import Sweep, SweepError, load_sweep, sweep_hash
-from experiments.tasks import FINAL_COLUMNS, Task, coerce_point, run_one
+from experiments.tasks import (
+    FINAL_COLUMNS,
+    Task,
+    coerce_point,
+    environment,
+    run_one,
+    version_differences,
+)
 
 __all__ = ["run_sweep", "SweepOutcome", "make_tasks"]
 
@@ -48,6 +54,8 @@ class SweepOutcome:
     ok: int
     failed: int
     runs: pd.DataFrame
+    #: Where this session's workers ran other package versions than this machine, one line each.
+    version_warnings: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -149,17 +157,6 @@ def _git_commit() -> str | None:
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
-
-
-def _versions() -> dict[str, str]:
-    names = ("orglearn", "mesa", "numpy", "scipy", "pandas", "pyarrow", "pydantic", "SALib", "distributed")
-    versions = {"python": platform.python_version()}
-    for name in names:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return versions
 
 
 def _now() -> str:
@@ -278,12 +275,14 @@ def run_sweep(
         "created": _now(),
         "sessions": [],
     }
-    session = {"started": _now(), "backend": backend, "versions": _versions(), "git_commit": _git_commit()}
+    session = {"started": _now(), "backend": backend, "versions": environment(), "git_commit": _git_commit()}
     manifest["sessions"].append(session)
     manifest["status"] = "running"
     store.write_manifest(manifest)
 
     ok = failed = 0
+    here = environment()
+    seen: dict[str, dict[str, Any]] = {}  # the workers' environments, with their run counts
     buffer_runs: list[dict[str, Any]] = []
     buffer_series: list[dict[str, Any]] = []
     last_flush = time.monotonic()
@@ -306,6 +305,9 @@ def run_sweep(
     try:
         for run_id, result in _as_completed(executor, todo, window=max(2, 2 * workers)):
             buffer_runs.append(_row(result, by_id[run_id], store.runs_schema))
+            env = result.get("environment") or {}
+            entry = seen.setdefault(json.dumps(env, sort_keys=True), {"versions": env, "runs": 0})
+            entry["runs"] += 1
             if result["timeseries"] is not None:
                 buffer_series.append(result["timeseries"])
             if result["run"]["status"] == "ok":
@@ -323,6 +325,7 @@ def run_sweep(
         close()
         session["finished"] = _now()
         session["ran"] = ok + failed
+        session["worker_versions"] = list(seen.values())
         manifest["status"] = status
         store.write_manifest(manifest)
         if any((out / "runs").glob("part-*.parquet")):
@@ -330,7 +333,9 @@ def run_sweep(
     from experiments.store import load_results
 
     runs = load_results(out, timeseries=False).runs
-    return SweepOutcome(out, len(tasks), len(done), ok, failed, runs)
+    warnings = tuple(version_differences(here, seen.values()))
+    return SweepOutcome(out, len(tasks), len(done), ok, failed, runs, warnings)
+
 
 
 def _as_completed(executor: cf.Executor, tasks: list[Task], window: int) -> Iterator[tuple[int, dict]]:

@@ -2,7 +2,8 @@
 
 Layout of a results directory::
 
-    manifest.json              the sweep file and its hash, versions, git commit, sessions
+    manifest.json              the sweep file and its hash, sessions (versions here and on the
+                               workers, git commit)
     runs/part-000001.parquet   one row per finished run (parameters, seed, status, finals)
     timeseries/part-000001.parquet   long format: run_id, step, metric, scope, value
     runs.csv                   the runs table as CSV, rewritten at the end of each session

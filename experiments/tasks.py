@@ -7,10 +7,14 @@ a run is fully determined by its task.
 
 from __future__ import annotations
 
+import functools
+import importlib.metadata
 import os
+import platform
 import socket
 import time
 import traceback
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +23,7 @@ import numpy as np
 from simulation.metrics import CHANNELS, SCALAR_METRICS
 from simulation.parameters import SECTIONS, dotted_overrides
 
-__all__ = ["Task", "run_one", "coerce_point", "FINAL_COLUMNS"]
+__all__ = ["Task", "run_one", "coerce_point", "environment", "version_differences", "FINAL_COLUMNS"]
 
 #: Per-run result columns besides the task's own.
 FINAL_COLUMNS: tuple[str, ...] = (
@@ -73,12 +77,45 @@ def _overrides(values: dict[str, Any]) -> dict[str, Any]:
     return dotted_overrides(coerce_point(values))
 
 
+#: The packages whose versions can change a run's numbers or how it is stored.
+PACKAGES = (
+    "orglearn", "mesa", "numpy", "scipy", "numba", "pandas", "pyarrow", "pydantic", "SALib",
+    "distributed", "pyabc",
+)
+
+
+@functools.cache
+def environment() -> dict[str, str]:
+    """Python's and the key packages' versions in this process (recorded with every run)."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+def version_differences(here: dict[str, str], workers: Iterable[dict]) -> Iterator[str]:
+    """One line per package version that some runs' workers did not share with this machine.
+
+    ``workers`` holds ``{"versions": ..., "runs": n}`` entries, as a manifest session's
+    ``worker_versions``.
+    """
+    for entry in workers:
+        for name in sorted(set(here) | set(entry["versions"])):
+            theirs = entry["versions"].get(name, "absent")
+            if theirs != here.get(name, "absent"):
+                yield (f"{entry['runs']} runs ran with {name} {theirs}, this machine has "
+                       f"{here.get(name, 'none')}")
+
 def run_one(task: Task) -> dict[str, Any]:
     """Run one task. Never raises for a failing model: the failure is returned as data.
 
     Returns:
-        ``{"run": row, "timeseries": columns or None}``: ``row`` has the task's identity,
-        status (``ok`` or ``failed``), error traceback, duration, worker and final metrics.
+        ``{"run": row, "timeseries": columns or None, "environment": versions}``: ``row`` has
+        the task's identity, status (``ok`` or ``failed``), error traceback, duration, worker and
+        final metrics; ``environment`` is the worker's `environment`.
     """
     from simulation.model import SocialLearningModel  # imported in the worker
 
@@ -119,7 +156,7 @@ def run_one(task: Task) -> dict[str, Any]:
         row["status"] = "failed"
         row["error"] = traceback.format_exc()
     row["duration_s"] = time.perf_counter() - started
-    return {"run": row, "timeseries": timeseries}
+    return {"run": row, "timeseries": timeseries, "environment": environment()}
 
 
 def _scenario_steps(scenario) -> int:

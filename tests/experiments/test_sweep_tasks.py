@@ -1,9 +1,12 @@
-"""A sweep's tasks carry their scenario files' content: workers (on a cluster without a shared
-file system, say) never read those files, and get the same numbers as from the file."""
+"""What sweep tasks carry to their workers, and what comes back: scenario files' content, so
+that workers (on a cluster without a shared file system, say) never read those files and get
+the same numbers as from the file; and each worker's package versions, so that a session whose
+workers differ from the machine that ran the sweep says so."""
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 from experiments.runner import make_tasks
 from experiments.sweep import load_sweep
@@ -49,3 +52,33 @@ def test_tasks_carry_scenario_files_so_workers_need_not_read_them(tmp_path):
     assert carried["run"]["status"] == "ok", carried["run"]["error"]
     assert comparable(carried) == comparable(from_file)
     assert carried["run"]["total_collaboration"] > 0
+
+
+def test_each_session_records_its_workers_versions_and_says_where_they_differ(
+    tmp_path, monkeypatch, capsys
+):
+    from experiments import tasks
+    from experiments.cli import main
+
+    (tmp_path / "mine.toml").write_text(SCENARIO)
+    sweep_file = write_sweep(tmp_path / "sweep.toml", SWEEP)
+    out = tmp_path / "out"
+    assert main(["sweep", str(sweep_file), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    session = json.loads((out / "manifest.json").read_text())["sessions"][-1]
+    assert session["worker_versions"] == [{"versions": session["versions"], "runs": 4}]
+    assert "warning" not in capsys.readouterr().err
+
+    # Workers with another numpy (here: this process's runs, pretending) are named.
+    other = {**tasks.environment(), "numpy": "1.0.0"}
+    monkeypatch.setattr(tasks, "environment", lambda: other)
+    out = tmp_path / "elsewhere"
+    assert main(["sweep", str(sweep_file), "--out", str(out), "--workers", "1", "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert f"warning: 4 runs ran with numpy 1.0.0, this machine has {session['versions']['numpy']}" in err
+    session = json.loads((out / "manifest.json").read_text())["sessions"][-1]
+    assert session["worker_versions"] == [{"versions": other, "runs": 4}]
+
+    from experiments.report import write_report
+
+    page = write_report(out).read_text()
+    assert "Workers' package versions differed from this machine's: 4 runs ran with numpy 1.0.0" in page
