@@ -47,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     from experiments.ui import add_ui_command
 
     add_ui_command(commands)
-    from experiments.calibration_cli import add_calibrate_command
+    from experiments.calibration.cli import add_calibrate_command
 
     add_calibrate_command(commands)
     return parser

@@ -16,7 +16,7 @@ from experiments.calibration import (
     read_observed,
     simulate_series,
 )
-from experiments.calibration_cli import add_calibrate_command
+from experiments.calibration.cli import add_calibrate_command
 from scenarios import ScenarioError, load
 from simulation.parameters import Parameters
 

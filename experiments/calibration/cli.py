@@ -188,7 +188,7 @@ def handle_calibrate(args: argparse.Namespace) -> int:
 
 
 def main(argv=None) -> int:
-    """Run ``calibrate`` on its own (``python -m experiments.calibration_cli ...``)."""
+    """Run ``calibrate`` on its own (``python -m experiments.calibration.cli ...``)."""
     parser = argparse.ArgumentParser(prog="orglearn")
     add_calibrate_command(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(["calibrate", *(sys.argv[1:] if argv is None else argv)])
