@@ -64,6 +64,8 @@ def _add_experiment_commands(commands) -> None:
     sweep.add_argument("--workers", type=int_at_least(1), help="local worker processes (default: all cores)")
     sweep.add_argument("--out", type=Path, help="results directory (default: results/<name>)")
     sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out")
+    sweep.add_argument("--retry-failed", action="store_true",
+                       help="with --resume, also run again the runs recorded as failed")
     sweep.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
     sweep.add_argument("--report", action="store_true", help="write report.html when done")
     sweep.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -231,18 +233,22 @@ def _sweep(args: argparse.Namespace) -> int:
     except SweepError as err:
         return _fail(str(err))
     out = args.out or Path("results") / Path(args.sweep).name.removesuffix(".toml")
+    if args.retry_failed and not args.resume:
+        return _fail("--retry-failed runs failed runs of a sweep again; use it with --resume")
     if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
         return _fail(f"--scheduler must be an address such as tcp://127.0.0.1:8786; got {args.scheduler!r}")
     try:
         outcome = run_sweep(args.sweep, out, workers=args.workers, scheduler=args.scheduler,
-                            resume=args.resume, progress=not args.quiet)
+                            resume=args.resume, progress=not args.quiet,
+                            retry_failed=args.retry_failed)
     except SweepError as err:
         return _fail(str(err))
     except KeyboardInterrupt:
         print(f"orglearn: interrupted; finished runs are saved in {out}. "
               f"Continue with: orglearn sweep {args.sweep} --out {out} --resume", file=sys.stderr)
         return 130
-    print(f"{outcome.ok} runs finished and {outcome.failed} failed in this session "
+    retried = f", {outcome.retried} of them failed runs run again" if outcome.retried else ""
+    print(f"{outcome.ok} runs finished and {outcome.failed} failed in this session{retried} "
           f"({outcome.done_before} were done before); results in {out}/")
     for line in outcome.version_warnings:
         print(f"orglearn: warning: {line} (see the sessions in {out}/manifest.json)", file=sys.stderr)

@@ -7,6 +7,8 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 
+from experiments.store import write_runs_csv
+
 __all__ = ["export_csv"]
 
 
@@ -19,12 +21,11 @@ def export_csv(directory: str | Path, out: str | Path | None = None) -> list[Pat
     target = Path(out) if out else root
     target.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in ("runs", "timeseries"):
-        if not any((root / name).glob("part-*.parquet")):
-            continue
-        dataset = ds.dataset(root / name, format="parquet")
-        path = target / f"{name}.csv"
-        tmp = target / f".{name}.csv.tmp"
+    if any((root / "runs").glob("part-*.parquet")):  # one row per run: small, read whole
+        written.append(write_runs_csv(root, target))
+    if any((root / "timeseries").glob("part-*.parquet")):
+        dataset = ds.dataset(root / "timeseries", format="parquet")
+        path, tmp = target / "timeseries.csv", target / ".timeseries.csv.tmp"
         with pacsv.CSVWriter(tmp, dataset.schema) as writer:
             for batch in dataset.to_batches():
                 writer.write_batch(batch)

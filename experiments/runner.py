@@ -56,6 +56,8 @@ class SweepOutcome:
     runs: pd.DataFrame
     #: Where this session's workers ran other package versions than this machine, one line each.
     version_warnings: tuple[str, ...] = ()
+    #: Runs recorded as failed by earlier sessions that this session ran again.
+    retried: int = 0
 
     @property
     def complete(self) -> bool:
@@ -229,6 +231,7 @@ def run_sweep(
     scheduler: str | None = None,
     resume: bool = False,
     progress: bool = True,
+    retry_failed: bool = False,
 ) -> SweepOutcome:
     """Run a sweep and stream its results to ``out``.
 
@@ -239,6 +242,9 @@ def run_sweep(
         scheduler: address of a Dask scheduler (``tcp://host:port``) to run on instead.
         resume: continue a sweep in ``out``, running only what is not recorded yet.
         progress: show a progress bar with an ETA on stderr.
+        retry_failed: with ``resume``, also run again the runs recorded as failed (after a
+            worker ran out of memory, say). A retried run that finishes replaces its failure
+            in the results; a model error fails again, since the run repeats exactly.
 
     Returns:
         A `SweepOutcome`, whose ``runs`` is the runs table read back from disk.
@@ -265,7 +271,7 @@ def run_sweep(
 
     workers = workers or multiprocessing.cpu_count()
     executor, close, backend = _executor(workers, scheduler)  # before writing anything
-    done = store.open()
+    done = store.open(retry_failed=retry_failed)
     todo = [t for t in tasks if t.run_id not in done]
     manifest = previous or {
         "sweep_file": text,
@@ -276,6 +282,8 @@ def run_sweep(
         "sessions": [],
     }
     session = {"started": _now(), "backend": backend, "versions": environment(), "git_commit": _git_commit()}
+    if retry_failed:
+        session["retried_failed"] = len(store.recorded - done)
     manifest["sessions"].append(session)
     manifest["status"] = "running"
     store.write_manifest(manifest)
@@ -334,7 +342,8 @@ def run_sweep(
 
     runs = load_results(out, timeseries=False).runs
     warnings = tuple(version_differences(here, seen.values()))
-    return SweepOutcome(out, len(tasks), len(done), ok, failed, runs, warnings)
+    return SweepOutcome(out, len(tasks), len(done), ok, failed, runs, warnings,
+                        retried=len(store.recorded - done))
 
 
 

@@ -11,7 +11,8 @@ Layout of a results directory::
 Every part is written to a temporary name and renamed into place, time series first. A run
 counts as done when its row is in a runs part, so after a crash a time-series part without its
 runs part is an orphan: `ResultStore.open` deletes it and the runs are done again, which keeps
-a resumed sweep free of duplicates.
+a resumed sweep free of duplicates. A failed run that is run again (``--retry-failed``) gets a
+second row in a later part; readers keep one row per run, its ``ok`` row if it has one.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
-__all__ = ["ResultStore", "Results", "load_results", "TIMESERIES_SCHEMA"]
+__all__ = ["ResultStore", "Results", "load_results", "write_runs_csv", "TIMESERIES_SCHEMA"]
 
 TIMESERIES_SCHEMA = pa.schema(
     [
@@ -47,6 +48,7 @@ class ResultStore:
         """Use ``root``; call `open` before writing."""
         self.root = Path(root)
         self.runs_schema = runs_schema
+        self.recorded: set[int] = set()  # ids of the runs with a row, failed or not (see open)
         self._next = 1
 
     @property
@@ -54,8 +56,9 @@ class ResultStore:
         """Where the manifest lives."""
         return self.root / "manifest.json"
 
-    def open(self) -> set[int]:
-        """Create the folders, drop orphan parts, and return the ids of runs already done."""
+    def open(self, retry_failed: bool = False) -> set[int]:
+        """Create the folders, drop orphan parts, and return the ids of runs already done
+        (with ``retry_failed``, only those that finished ``ok``)."""
         for sub in ("runs", "timeseries"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob("*/.*.tmp"):
@@ -67,9 +70,12 @@ class ResultStore:
         numbers = [int(n[5:11]) for n in runs_parts]
         self._next = max(numbers, default=0) + 1
         if not runs_parts:
+            self.recorded = set()
             return set()
-        table = pq.read_table(self.root / "runs", columns=["run_id"])
-        return set(table.column("run_id").to_pylist())
+        table = pq.read_table(self.root / "runs", columns=["run_id", "status"])
+        ids, status = table.column("run_id").to_pylist(), table.column("status").to_pylist()
+        self.recorded = set(ids)
+        return {i for i, s in zip(ids, status) if s == "ok" or not retry_failed}
 
     def append(self, runs: list[dict[str, Any]], timeseries: list[dict[str, Any]]) -> None:
         """Write one part: the runs' time series, then their rows."""
@@ -100,11 +106,17 @@ class ResultStore:
 
     def export_runs_csv(self) -> Path:
         """Write ``runs.csv`` from the runs parts."""
-        path = self.root / "runs.csv"
-        tmp = self.root / ".runs.csv.tmp"
-        _read_runs(self.root).to_csv(tmp, index=False)
-        os.replace(tmp, path)
-        return path
+        return write_runs_csv(self.root)
+
+
+def write_runs_csv(root: Path, folder: Path | None = None) -> Path:
+    """Write ``runs.csv``, one row per run, from ``root``'s runs parts (into ``folder``)."""
+    folder = Path(root) if folder is None else Path(folder)
+    path = folder / "runs.csv"
+    tmp = folder / ".runs.csv.tmp"
+    _read_runs(Path(root)).to_csv(tmp, index=False)
+    os.replace(tmp, path)
+    return path
 
 
 def _concat(arrays):
@@ -123,7 +135,12 @@ def _read_runs(root: Path) -> pd.DataFrame:
     runs = root / "runs"
     if not any(runs.glob("part-*.parquet")):
         return pd.DataFrame()
-    return ds.dataset(runs, format="parquet").to_table().to_pandas().sort_values("run_id", ignore_index=True)
+    table = ds.dataset(sorted(runs.glob("part-*.parquet")), format="parquet").to_table()
+    frame = table.to_pandas()
+    # One row per run: a retried run's ok row, else its latest failure (parts are in order).
+    frame["_ok"] = frame["status"] == "ok"
+    frame = frame.sort_values(["run_id", "_ok"], kind="stable").drop_duplicates("run_id", keep="last")
+    return frame.drop(columns="_ok").reset_index(drop=True)
 
 
 @dataclass(frozen=True)

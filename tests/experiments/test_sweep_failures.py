@@ -78,3 +78,59 @@ def test_cli_exits_1_with_a_summary_of_the_failures(tmp_path, sweep_file, capsys
     main(["sweep", str(sweep_file), "--out", str(out), "--workers", "1", "--quiet", "--resume"])
     assert "0 runs finished and 0 failed in this session (4 were done before)" in capsys.readouterr().out
     assert sorted(load_results(out).runs["run_id"]) == [0, 1, 2, 3]
+
+
+SOUND_SWEEP = """
+title = "runs that succeed unless a worker gives out"
+scenarios = ["baseline"]
+replications = 2
+seed = 3
+steps = 25
+[vary]
+"organisation.departments" = [2, 4]
+[fixed]
+"organisation.n_agents" = 60
+"""
+
+
+def test_retry_failed_runs_them_again_and_keeps_one_row_per_run(tmp_path, monkeypatch, capsys):
+    from experiments import runner
+    from experiments.export import export_csv
+    from tests.experiments._sweep_support import assert_same_results, recorded_run_ids
+
+    sweep_file = write_sweep(tmp_path / "sound.toml", SOUND_SWEEP)
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    args = ["sweep", str(sweep_file), "--out", str(out), "--workers", "1", "--quiet"]
+    real = runner.run_one
+
+    def out_of_memory_on_runs_1_and_2(task):
+        result = real(task)
+        if task.run_id in (1, 2):
+            result["run"].update(status="failed", error="Traceback (most recent call last):\nMemoryError")
+            result["timeseries"] = None
+        return result
+
+    monkeypatch.setattr(runner, "run_one", out_of_memory_on_runs_1_and_2)
+    assert main(args) == 1
+    monkeypatch.undo()
+    capsys.readouterr()
+
+    assert main([*args, "--retry-failed"]) == 2  # only with --resume
+    assert "use it with --resume" in capsys.readouterr().err
+    assert main([*args, "--resume"]) == 1  # a plain resume keeps the failures
+    assert "0 runs finished and 0 failed" in capsys.readouterr().out
+
+    assert main([*args, "--resume", "--retry-failed"]) == 0
+    printed = capsys.readouterr().out
+    assert "2 runs finished and 0 failed in this session, 2 of them failed runs run again" in printed
+    assert sorted(recorded_run_ids(out)) == [0, 1, 1, 2, 2, 3]  # the failures stay on disk
+    runs = load_results(out).runs
+    assert list(runs["run_id"]) == [0, 1, 2, 3] and (runs["status"] == "ok").all()
+    assert list(pd.read_csv(out / "runs.csv")["status"]) == ["ok"] * 4
+    export_csv(out, tmp_path / "csv")
+    assert list(pd.read_csv(tmp_path / "csv" / "runs.csv")["run_id"]) == [0, 1, 2, 3]
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["status"] == "complete" and manifest["sessions"][-1]["retried_failed"] == 2
+
+    assert main(["sweep", str(sweep_file), "--out", str(fresh), "--workers", "1", "--quiet"]) == 0
+    assert_same_results(out, fresh)  # identical to a sweep that never failed
