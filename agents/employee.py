@@ -66,6 +66,17 @@ class _Label:
         getattr(obj.model.state, self.column)[obj._checked_row()] = self.labels.index(value)
 
 
+class _Role(_Label):
+    """The role label, keeping the champion flag in step: whoever has the role ``champion`` is
+    a champion (a manager who is a champion keeps the role ``manager``)."""
+
+    def __set__(self, obj, value: str) -> None:
+        was = self.__get__(obj)
+        super().__set__(obj, value)
+        if value == "champion" or was == "champion":
+            obj.champion = value == "champion"
+
+
 class Employee(mesa.Agent):
     """An employee of a `SocialLearningModel`, viewing row ``row`` of its arrays."""
 
@@ -88,7 +99,10 @@ class Employee(mesa.Agent):
     lurker = _Column(bool, doc="Reads the ESN but never posts.")
     hoarder = _Column(bool, doc="Takes help and almost never gives it (generosity 0.02); never posts.")
     formal_devotee = _Column(bool, doc="Conditioned to wait for formal training.")
-    role = _Label("role", ROLES, doc="member, manager or champion.")
+    champion = _Column(
+        bool, doc="A social-learning champion (a manager can be one too); never starts lurking."
+    )
+    role = _Role("role", ROLES, doc="member, manager or champion (see also ``champion``).")
 
     def __init__(self, model: SocialLearningModel, row: int) -> None:
         """Create the view on ``row`` and register with the model."""

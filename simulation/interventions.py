@@ -88,10 +88,10 @@ class AppointChampions(_Intervention):
 
     def apply(self, model: SocialLearningModel) -> None:  # noqa: D102
         state = model.state
-        eligible = ~state.hoarder & (state.role != CHAMPION)
+        eligible = ~state.hoarder & ~state.champion
         rows = _choose(model, eligible, int(round(self.share * state.n)))
-        state.role[rows[state.role[rows] != MANAGER]] = CHAMPION
-        # Managers appointed keep their role (and its weight) but act as champions.
+        state.champion[rows] = True
+        state.role[rows[state.role[rows] != MANAGER]] = CHAMPION  # managers keep the role
         state.has_tools[rows] = True
         state.lurker[rows] = False
         state.generosity[rows] = np.maximum(state.generosity[rows], 0.9)

@@ -526,6 +526,7 @@ def apply_chart(
     state.has_tools[known] = chart.tool_access[known] == 1
     champions = np.flatnonzero(chart.champion & ~network.is_manager)
     state.role[champions] = CHAMPION
+    state.champion[chart.champion] = True
     state.has_tools[chart.champion] = True
     state.lurker[chart.champion] = False
     state.hoarder[chart.champion] = False

@@ -81,6 +81,7 @@ class Workforce:
     lurker: np.ndarray
     hoarder: np.ndarray
     formal_devotee: np.ndarray
+    champion: np.ndarray
     community: np.ndarray
     last_post: np.ndarray
     knowledge: np.ndarray
@@ -196,7 +197,7 @@ def initial_workforce(
     people = _people(n, params, rng, exact=True)
 
     role = np.where(network.is_manager, MANAGER, MEMBER).astype(np.int8)
-    role[people.pop("champion") & ~network.is_manager] = CHAMPION
+    role[people["champion"] & ~network.is_manager] = CHAMPION  # a manager keeps the role
 
     knowledge = _fresh_knowledge(n, k, kn.initial_max, rng)
     if kn.specialty_topics and k > 1:
@@ -244,11 +245,10 @@ def hire(
     if rows.size == 0:
         return
     people = _people(rows.size, params, rng, exact=False)
-    champion = people.pop("champion")
     for name, values in people.items():
         getattr(state, name)[rows] = values
     state.role[rows] = np.where(
-        network.is_manager[rows], MANAGER, np.where(champion, CHAMPION, MEMBER)
+        network.is_manager[rows], MANAGER, np.where(people["champion"], CHAMPION, MEMBER)
     )
     state.reputation[rows] = INITIAL_REPUTATION
     state.community[rows] = -1

@@ -60,6 +60,7 @@ PERSON_COLUMNS = (
     "lurker",
     "hoarder",
     "formal_devotee",
+    "champion",
     "community",
     "last_post",
 )
@@ -276,12 +277,17 @@ class ReferenceEmployee(mesa.Agent):
         """Payoff: demand-weighted mean knowledge of client topics (`processes.culture.payoff`)."""
         self.score = float(self.knowledge @ client_weights)
 
+    def weight(self, role_weight: dict[int, float]) -> float:
+        """How much others watch this person: by role, and a champion at least as a champion."""
+        own = role_weight[self.role]
+        return max(own, role_weight[CHAMPION]) if self.champion else own
+
     def imitate(self, role_weight: dict[int, float]):
         """Maybe pick a role model and decide the moves: ``(self, moves, lurker)`` or None."""
         m, rate = self.model, self.model.params.culture_change.rate
         if m.rng.random() >= self.adaptability:
             return None
-        weights = (role_weight[self.colleague(j).role] for j in self.neighbours)
+        weights = (self.colleague(j).weight(role_weight) for j in self.neighbours)
         pick = _choose(list(accumulate(weights)), m.rng)
         if pick < 0:
             return None
@@ -294,7 +300,7 @@ class ReferenceEmployee(mesa.Agent):
         if self.hoarder:
             moves["generosity"] = 0.0
         switch = self.lurker != role_model.lurker and m.rng.random() < rate
-        switch = switch and not (role_model.lurker and self.role == CHAMPION)
+        switch = switch and not (role_model.lurker and self.champion)
         return (self, moves, role_model.lurker if switch else self.lurker)
 
     # -- 7 forgetting and turnover ----------------------------------------------------------
@@ -519,9 +525,8 @@ class ReferenceModel(mesa.Model):
         """Seat a newcomer in the leaver's place; both sides of the seat's ties are reset."""
         seat, params = leaver.seat, self.params
         person = _newcomer(params, self.rng)
-        champion = person.pop("champion")
         person.update(
-            role=MANAGER if self.is_manager[seat] else (CHAMPION if champion else MEMBER),
+            role=MANAGER if self.is_manager[seat] else (CHAMPION if person["champion"] else MEMBER),
             reputation=INITIAL_REPUTATION,
             community=-1,
             last_post=NEVER,

@@ -2,7 +2,8 @@
 
 Each person, with chance ``adaptability``, looks at one neighbour chosen in proportion to their
 role's weight (1 for a member,
-``manager_weight`` for a manager, ``champion_weight`` for a champion: leaders are watched more).
+``manager_weight`` for a manager, ``champion_weight`` for a champion, the larger of the two for a
+manager who is a champion: leaders are watched more).
 If that role model is doing better, measured by how well their knowledge matches what clients
 need (`payoff`), the person moves ``rate`` of the way toward the model's generosity,
 proactivity and formal_preference, and, since lurking is sharing behaviour too, takes up the
@@ -44,7 +45,10 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     p = params.culture_change
     weight = np.ones(3)
     weight[MANAGER], weight[CHAMPION] = p.manager_weight, p.champion_weight
-    role_weight = weight[state.role]
+    # A manager who is also a champion is watched as the more watched of the two.
+    role_weight = np.where(
+        state.champion, np.maximum(weight[state.role], p.champion_weight), weight[state.role]
+    )
     people = np.flatnonzero(rng.random(state.n) < state.adaptability)
     indices = network.adjacency.indices
     edge = pick_edges(
@@ -57,7 +61,7 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     people, model = people[better], model[better]
     target_lurking = state.lurker[model]
     switch = (state.lurker[people] != target_lurking) & (rng.random(people.size) < p.rate)
-    switch &= ~(target_lurking & (state.role[people] == CHAMPION))
+    switch &= ~(target_lurking & state.champion[people])
     state.lurker[people[switch]] = target_lurking[switch]
     for name in IMITATED:
         column = getattr(state, name)

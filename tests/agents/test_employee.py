@@ -86,12 +86,14 @@ def test_flags_and_labels(model):
     e.style = "rude"
     assert model.state.style[4] == STYLES.index("rude") and e.style == "rude"
     e.role = "champion"
-    assert e.role == "champion"
+    assert e.role == "champion" and e.champion and model.state.champion[4]
     with pytest.raises(ValueError, match="tactful"):
         e.style = "grumpy"
     with pytest.raises(ValueError):
         e.role = "boss"
     assert e.style == "rude" and e.role == "champion"
+    e.role = "member"
+    assert not e.champion  # no longer a champion
 
 
 def test_knowledge_is_a_view_of_the_row(model):

@@ -192,6 +192,23 @@ def test_culture_change_spares_hoarders_generosity():
     assert not np.array_equal(model.state.generosity[~hoarders], before[~hoarders])
 
 
+def test_champions_managers_included_never_start_lurking():
+    from simulation.interventions import AppointChampions
+    from simulation.state import MANAGER
+
+    model = SocialLearningModel(n_agents=300, rng=2, lurker_share=0.8, culture_change__rate=1.0,
+                                traits__adaptability=1.0)
+    AppointChampions(step=1, share=0.5).apply(model)
+    champions = model.state.champion.copy()
+    managers = champions & (model.state.role == MANAGER)
+    assert managers.any(), "some managers were appointed, and keep their role"
+    others_before = model.state.lurker[~champions].copy()
+    for _ in range(10):
+        run_process("culture_change", model)
+        assert not model.state.lurker[champions].any()
+    assert (model.state.lurker[~champions] != others_before).any()  # the others do switch
+
+
 def test_field_learning_never_teaches_the_new_idea():
     model = SocialLearningModel(n_agents=100, rng=0, field_learning__exposure=1.0,
                                 traits__proactivity=0.99)
