@@ -76,6 +76,7 @@ def make_tasks(sweep: Sweep, base: Path | None = None) -> list[Task]:
     children = root.spawn(sweep.replications)
     scenarios = [_scenario_ref(name, base) for name in sweep.scenarios]
     specs = {ref: _scenario_spec(ref) for ref in scenarios}
+    files = {ref: _chart_files(spec) for ref, spec in specs.items()}
     stop = sweep.stop.model_dump() if sweep.stop else None
     tasks: list[Task] = []
     for scenario in scenarios:
@@ -96,6 +97,7 @@ def make_tasks(sweep: Sweep, base: Path | None = None) -> list[Task]:
                         metrics=tuple(sweep.metrics) if sweep.metrics else None,
                         stop=stop,
                         spec=specs[scenario],
+                        files=files[scenario],
                     )
                 )
     return tasks
@@ -108,6 +110,15 @@ def _scenario_spec(ref: str) -> dict[str, Any] | None:
     from scenarios import load
 
     return load(ref).model_dump(mode="json")
+
+
+def _chart_files(spec: dict[str, Any] | None) -> dict[str, str] | None:
+    """The text of the org-chart files a scenario names, to travel with its tasks."""
+    if spec is None:
+        return None
+    organisation = spec["organisation"]
+    named = {key: organisation[key] for key in ("people_file", "ties_file") if organisation.get(key)}
+    return {key: Path(path).read_text(encoding="utf-8") for key, path in named.items()} or None
 
 
 def _scenario_ref(name: str, base: Path | None) -> str:

@@ -8,14 +8,17 @@ a run is fully determined by its task.
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib.metadata
 import os
 import platform
 import socket
+import tempfile
 import time
 import traceback
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -53,6 +56,8 @@ class Task:
     #: A scenario file's content (``Scenario.model_dump``), read once when the sweep starts, so
     #: that workers need not see the file; None for built-in scenarios.
     spec: dict[str, Any] | None = field(default=None, compare=False)
+    #: The text of the org-chart files the scenario names (``people_file``, ``ties_file``).
+    files: dict[str, str] | None = field(default=None, compare=False)
 
     def seed_sequence(self) -> np.random.SeedSequence:
         """The run's seed: child ``spawn_key`` of the sweep's root SeedSequence."""
@@ -137,7 +142,7 @@ def run_one(task: Task) -> dict[str, Any]:
         if task.spec is not None:
             from scenarios.schema import Scenario
 
-            scenario = Scenario.model_validate(task.spec)
+            scenario = Scenario.model_validate(_with_local_files(task.spec, task.files or {}))
         else:
             scenario = task.scenario
         model = SocialLearningModel(
@@ -157,6 +162,23 @@ def run_one(task: Task) -> dict[str, Any]:
         row["error"] = traceback.format_exc()
     row["duration_s"] = time.perf_counter() - started
     return {"run": row, "timeseries": timeseries, "environment": environment()}
+
+
+def _with_local_files(spec: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:
+    """``spec`` with its org-chart files written here (once per content) and pointed to."""
+    if not files:
+        return spec
+    folder = Path(tempfile.gettempdir()) / "orglearn-charts"
+    folder.mkdir(exist_ok=True)
+    organisation = dict(spec["organisation"])
+    for key, text in files.items():
+        path = folder / f"{hashlib.sha256(text.encode()).hexdigest()[:20]}-{key}.csv"
+        if not path.exists():  # written under a temporary name, so readers never see half
+            tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        organisation[key] = str(path)
+    return {**spec, "organisation": organisation}
 
 
 def _scenario_steps(scenario) -> int:

@@ -1,12 +1,14 @@
-"""What sweep tasks carry to their workers, and what comes back: scenario files' content, so
-that workers (on a cluster without a shared file system, say) never read those files and get
-the same numbers as from the file; and each worker's package versions, so that a session whose
+"""What sweep tasks carry to their workers, and what comes back: scenario files' content and
+the org charts they name, so that workers (on a cluster without a shared file system, say)
+never read those files and get the same numbers as from the files; and each worker's package versions, so that a session whose
 workers differ from the machine that ran the sweep says so."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import shutil
+from pathlib import Path
 
 from experiments.runner import make_tasks
 from experiments.sweep import load_sweep
@@ -82,3 +84,23 @@ def test_each_session_records_its_workers_versions_and_says_where_they_differ(
 
     page = write_report(out).read_text()
     assert "Workers' package versions differed from this machine's: 4 runs ran with numpy 1.0.0" in page
+
+
+def test_org_chart_files_travel_with_the_tasks_too(tmp_path):
+    examples = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
+    for name in ("my_org.toml", "people.csv", "ties.csv"):
+        shutil.copy(examples / name, tmp_path / name)
+    sweep_text = SWEEP.replace('"mine.toml", "baseline"', '"my_org.toml"').replace(
+        '"organisation.n_agents" = 120', '"esn.reads" = 2'
+    )
+    sweep, _, path = load_sweep(write_sweep(tmp_path / "sweep.toml", sweep_text))
+    tasks = make_tasks(sweep, path.parent)
+    assert set(tasks[0].files) == {"people_file", "ties_file"}
+    assert tasks[0].files["people_file"] == (examples / "people.csv").read_text()
+
+    from_files = run_one(dataclasses.replace(tasks[0], spec=None, files=None))
+    for name in ("my_org.toml", "people.csv", "ties.csv"):
+        (tmp_path / name).unlink()  # a worker elsewhere sees none of them
+    carried = run_one(tasks[0])
+    assert carried["run"]["status"] == "ok", carried["run"]["error"]
+    assert comparable(carried) == comparable(from_files)
