@@ -11,7 +11,7 @@ from typing import Any
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
-__all__ = ["FieldFacts", "facts", "format_value"]
+__all__ = ["FieldFacts", "facts", "bounds", "format_value"]
 
 
 @dataclass(frozen=True)
@@ -26,8 +26,8 @@ class FieldFacts:
     description: str
 
 
-def facts(name: str, info: FieldInfo) -> FieldFacts:
-    """The facts of one pydantic field."""
+def bounds(info: FieldInfo) -> tuple[Any, Any, bool, bool]:
+    """A field's ``(low, high, low_open, high_open)`` from its ge/gt/le/lt (None: unbounded)."""
     low = high = None
     low_open = high_open = False
     for item in info.metadata:
@@ -39,6 +39,12 @@ def facts(name: str, info: FieldInfo) -> FieldFacts:
             high = item.le
         if getattr(item, "lt", None) is not None:
             high, high_open = item.lt, True
+    return low, high, low_open, high_open
+
+
+def facts(name: str, info: FieldInfo) -> FieldFacts:
+    """The facts of one pydantic field."""
+    low, high, low_open, high_open = bounds(info)
     if low is not None and high is not None:
         rng = f"{'(' if low_open else '['}{low}, {high}{')' if high_open else ']'}"
     elif low is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from scenarios.fields import bounds as field_bounds
 from simulation.parameters import SECTIONS
 
 __all__ = ["FitParameter", "fit_parameters"]
@@ -47,11 +48,7 @@ def fit_parameters(
                 f"The parameter '{section}.{name}' is not a number that can be fitted "
                 "(only real-valued parameters can)."
             )
-        low = high = None
-        for item in info.metadata:
-            low = getattr(item, "ge", None) if getattr(item, "ge", None) is not None else low
-            low = getattr(item, "gt", None) if getattr(item, "gt", None) is not None else low
-            high = getattr(item, "le", None) if getattr(item, "le", None) is not None else high
+        low, high, _, _ = field_bounds(info)
         low, high = given.get((section, name), (low, high))
         if low is None or high is None or not low < high:
             raise ValueError(

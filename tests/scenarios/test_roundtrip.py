@@ -12,6 +12,7 @@ from pydantic_core import PydanticUndefined
 
 from experiments.cli import main
 from scenarios import Scenario, builtin_names, load, load_text, to_toml
+from scenarios.fields import bounds
 from simulation.interventions import INTERVENTION_KINDS
 from simulation.parameters import SECTIONS, STYLES, ParameterError
 from tests.scenarios._support import comparable, write
@@ -60,21 +61,6 @@ def test_dumped_file_loads_by_path(tmp_path):
 # -- random valid scenarios --------------------------------------------------------------------
 
 
-def _bounds(info):
-    low = high = None
-    low_open = high_open = False
-    for item in info.metadata:
-        if getattr(item, "ge", None) is not None:
-            low = item.ge
-        if getattr(item, "gt", None) is not None:
-            low, low_open = item.gt, True
-        if getattr(item, "le", None) is not None:
-            high = item.le
-        if getattr(item, "lt", None) is not None:
-            high, high_open = item.lt, True
-    return low, high, low_open, high_open
-
-
 def _annotation(info):
     annotation = info.annotation
     if typing.get_origin(annotation) in (typing.Union, type(int | None)):
@@ -85,7 +71,7 @@ def _annotation(info):
 def _value_strategy(section: str, name: str, info) -> st.SearchStrategy:
     """Valid values of one field, from its annotation and bounds."""
     annotation = _annotation(info)
-    low, high, low_open, high_open = _bounds(info)
+    low, high, low_open, high_open = bounds(info)
     if section == "population" and name in {f"{s}_share" for s in STYLES[1:]}:
         high = 0.2  # five style shares must sum to at most 1
     if annotation is bool:
