@@ -35,6 +35,7 @@ from experiments.tasks import (
     run_one,
     version_differences,
 )
+from scenarios.loader import load, names_builtin
 
 __all__ = ["run_sweep", "SweepOutcome", "make_tasks"]
 
@@ -105,10 +106,8 @@ def make_tasks(sweep: Sweep, base: Path | None = None) -> list[Task]:
 
 def _scenario_spec(ref: str) -> dict[str, Any] | None:
     """A scenario file's content for its tasks (workers then need no access to the file)."""
-    if "/" not in ref and not ref.endswith(".toml"):
+    if names_builtin(ref):
         return None  # built-ins ship with orglearn
-    from scenarios import load
-
     return load(ref).model_dump(mode="json")
 
 
@@ -122,7 +121,7 @@ def _chart_files(spec: dict[str, Any] | None) -> dict[str, str] | None:
 
 
 def _scenario_ref(name: str, base: Path | None) -> str:
-    if "/" not in name and not name.endswith(".toml"):
+    if names_builtin(name):
         return name
     path = Path(name)
     if base is not None and not path.is_absolute():
@@ -293,14 +292,14 @@ def run_sweep(
         "sessions": [],
     }
     session = {"started": _now(), "backend": backend, "versions": environment(), "git_commit": _git_commit()}
+    retried = len(store.recorded - done)  # failed runs of earlier sessions, run again now
     if retry_failed:
-        session["retried_failed"] = len(store.recorded - done)
+        session["retried_failed"] = retried
     manifest["sessions"].append(session)
     manifest["status"] = "running"
     store.write_manifest(manifest)
 
     ok = failed = 0
-    here = environment()
     seen: dict[str, dict[str, Any]] = {}  # the workers' environments, with their run counts
     buffer_runs: list[dict[str, Any]] = []
     buffer_series: list[dict[str, Any]] = []
@@ -352,10 +351,8 @@ def run_sweep(
     from experiments.store import load_results
 
     runs = load_results(out, timeseries=False).runs
-    warnings = tuple(version_differences(here, seen.values()))
-    return SweepOutcome(out, len(tasks), len(done), ok, failed, runs, warnings,
-                        retried=len(store.recorded - done))
-
+    warnings = tuple(version_differences(session["versions"], seen.values()))
+    return SweepOutcome(out, len(tasks), len(done), ok, failed, runs, warnings, retried)
 
 
 def _as_completed(executor: cf.Executor, tasks: list[Task], window: int) -> Iterator[tuple[int, dict]]:

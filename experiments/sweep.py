@@ -47,10 +47,10 @@ from pydantic import (
     model_validator,
 )
 
-from scenarios.loader import ScenarioError, explain, parse_toml
+from experiments.tasks import coerce_point
+from scenarios.loader import ScenarioError, explain, names_builtin, parse_toml
 from scenarios.loader import builtin_names as scenario_names
 from simulation.metrics import SCALAR_METRICS
-from experiments.tasks import coerce_point
 from simulation.parameters import ParameterError, Parameters, dotted_overrides
 
 __all__ = ["Sweep", "Range", "Bounds", "Design", "Stop", "load_sweep", "builtin_sweeps", "SweepError"]
@@ -236,7 +236,7 @@ def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
         SweepError: the file is missing or invalid; it names the file, key and line.
     """
     text_source = str(source)
-    if isinstance(source, str) and "/" not in text_source and not text_source.endswith(".toml"):
+    if isinstance(source, str) and names_builtin(text_source):
         if text_source not in builtin_sweeps():
             raise SweepError(
                 text_source,
@@ -264,7 +264,7 @@ def _check_scenarios(sweep: Sweep, path: Path, text: str) -> None:
     for i, name in enumerate(sweep.scenarios):
         key = f"scenarios.{i}"
         line = line_of(text, ["scenarios", str(i)])
-        builtin = "/" not in name and not name.endswith(".toml")
+        builtin = names_builtin(name)
         if builtin and name not in scenario_names():
             raise SweepError(str(path), f"must be a built-in scenario or a file; got {name!r}; "
                              f"built-ins: {', '.join(scenario_names())}.", key=key, line=line)

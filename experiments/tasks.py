@@ -114,6 +114,7 @@ def version_differences(here: dict[str, str], workers: Iterable[dict]) -> Iterat
                 yield (f"{entry['runs']} runs ran with {name} {theirs}, this machine has "
                        f"{here.get(name, 'none')}")
 
+
 def run_one(task: Task) -> dict[str, Any]:
     """Run one task. Never raises for a failing model: the failure is returned as data.
 

@@ -24,6 +24,7 @@ __all__ = [
     "load_text",
     "builtin_names",
     "builtin_path",
+    "names_builtin",
     "ScenarioError",
     "parse_toml",
     "explain",
@@ -59,6 +60,14 @@ def builtin_names() -> list[str]:
     return sorted(p.name.removesuffix(".toml") for p in _BUILTIN.iterdir() if p.name.endswith(".toml"))
 
 
+def names_builtin(text: str) -> bool:
+    """Whether ``text`` is read as a built-in's name (no ``/`` and no ``.toml``) or as a path.
+
+    Scenario and sweep files, and the scenarios a sweep lists, all follow this rule.
+    """
+    return "/" not in text and not text.endswith(".toml")
+
+
 def builtin_path(name: str) -> Path:
     """The file of a built-in scenario."""
     return Path(str(_BUILTIN / f"{name}.toml"))
@@ -92,7 +101,7 @@ def _find(
     it, which is then the file an error is about."""
     text = str(source)
     builtins = ", ".join(builtin_names())
-    if isinstance(source, str) and "/" not in text and not text.endswith(".toml"):
+    if isinstance(source, str) and names_builtin(text):
         if text in builtin_names():
             return builtin_path(text)
         if referrer is not None:

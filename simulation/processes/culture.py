@@ -45,10 +45,9 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     p = params.culture_change
     weight = np.ones(3)
     weight[MANAGER], weight[CHAMPION] = p.manager_weight, p.champion_weight
+    role_weight = weight[state.role]
     # A manager who is also a champion is watched as the more watched of the two.
-    role_weight = np.where(
-        state.champion, np.maximum(weight[state.role], p.champion_weight), weight[state.role]
-    )
+    role_weight = np.where(state.champion, np.maximum(role_weight, p.champion_weight), role_weight)
     people = np.flatnonzero(rng.random(state.n) < state.adaptability)
     indices = network.adjacency.indices
     edge = pick_edges(
