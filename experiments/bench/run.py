@@ -22,8 +22,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -150,8 +150,10 @@ def machine() -> dict[str, Any]:
     that do the work."""
     import platform
     from datetime import datetime, timezone
-    from importlib.metadata import version
 
+    from experiments.tasks import environment
+
+    versions = environment()
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as info:
@@ -167,8 +169,7 @@ def machine() -> dict[str, Any]:
         "cores": os.cpu_count(),
         "memory_gib": memory_gb,
         "system": platform.platform(),
-        "python": platform.python_version(),
-        **{name: version(name) for name in ("numpy", "scipy", "numba", "mesa")},
+        **{name: versions.get(name) for name in ("python", "numpy", "scipy", "numba", "mesa")},
         "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
@@ -194,7 +195,8 @@ def run_benchmark(
     for n in sizes:
         log(f"vectorised model, {n:,} agents ...")
         m = _in_subprocess(f"measure_model({n}, seconds={seconds * (1 if n < 1_000_000 else 3)})")
-        for key in ("setup_s", "seconds_per_step", "seconds_per_step_rounds", "agent_steps_per_s", "peak_gb"):
+        for key in ("setup_s", "seconds_per_step", "seconds_per_step_rounds", "agent_steps_per_s",
+                    "peak_gb"):
             result[f"{key}_{n}"] = m[key]
     log("10,000 agents for 365 steps ...")
     result["seconds_10000_x_365"] = _in_subprocess("_year_of_10000()")
