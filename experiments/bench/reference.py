@@ -6,7 +6,8 @@ initial state, but the idiomatic Mesa way: every `ReferenceEmployee` holds its o
 knowledge (a small numpy vector over the K topics) and ties (dicts keyed by the neighbour's
 seat) as Python attributes, and each process is a loop over agents calling agent methods
 (``self.agents.map(...)`` / ``self.agents.do(...)``). It exists to measure what the vectorised
-model gains (`experiments.bench`), and the tests show that the two agree statistically.
+model gains (`experiments.bench`), and the tests show that the two are equivalent within
+stated margins (`tests/experiments/test_bench_reference.py`).
 
 Synchronous updates, as in the vectorised processes: within a process every decision reads
 the state as it was when the process began. Each process therefore runs in phases: agents

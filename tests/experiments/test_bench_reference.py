@@ -5,23 +5,67 @@
 * Same start: a seed gives both models the same organisation and workforce.
 * Switches: with every process switched off nothing changes; a process switched off leaves no
   trace in either model while everything else runs, and leaves one when switched on.
-* Agreement: over seeds, the two models' outcomes agree statistically. Each seed starts both
-  models from the same state (common random numbers), so the per-seed differences are paired;
-  the mean difference of every outcome must lie within ``t * SE`` of 0, with ``t`` the
-  Bonferroni-corrected two-sided t quantile for a family-wise error of 1% over the outcomes of
-  a configuration (4.53 for 16 seeds and 25 outcomes). Set ``ORGLEARN_BENCH_SEED_OFFSET``
-  to rerun on fresh seeds.
+* Equivalence: over seeds, the two models' outcomes are shown to be equal within stated margins,
+  not merely "not significantly different" (which a noisy test passes whatever the difference).
+  Each seed starts both models from the same state (common random numbers), so the per-seed
+  differences (reference minus vectorised) are paired. For every outcome the ``1 - 2 alpha``
+  t interval of the mean paired difference must lie inside ``(-margin, +margin)`` (two one-sided
+  tests, `experiments.stats.equivalence`), with ``alpha = 0.05 / 25``: Bonferroni over the 25
+  outcomes of a configuration, so the chance of declaring any non-equivalent outcome equivalent
+  is at most 5 % per configuration (99.6 % intervals). Set ``ORGLEARN_BENCH_SEED_OFFSET`` to
+  rerun on fresh seeds.
+
+Margins (`margin`, ``MARGINS``). None depends on today's outcome values: relative margins scale
+with the vectorised model's mean in the run, absolute ones are on the outcomes' 0-1 scale. Each
+says how far apart two implementations of the same rules may be before it matters, and must
+also be resolvable: TOST passes only if the margin exceeds the difference plus about one
+standard deviation of the paired differences (at this alpha, with 36 seeds and room for other
+seeds). For the precise outcomes the first consideration sets the margin; for the noisiest
+(adoption while it spreads, participation, coverage, lurking, the rarer event counts) the
+second does, and the margin is stated as such.
+
+* Event totals over the run (asks, helps, ...): 10 % of the vectorised mean, but at least
+  ``3 * sqrt(mean)`` events (and so at least 3). A tenth of the activity is the scale of the
+  effects on counts the pattern tests assert (`tests.test_stylised_facts`: 10 % fewer refusals,
+  20 % fewer failed asks with tact), and would move the benchmark's speed-ups (38 to 116 times)
+  by a tenth at most. A count of ``m`` events varies by about ``sqrt(m)`` between runs by chance
+  alone, so for the rarer events (a few hundred posts, collaborations or training lessons per
+  run) the floor of three such spreads applies instead, 11 to 17 % today; it also covers counts
+  near zero (training switched off).
+* Adoption of the new idea (the share of staff who know it): +-0.06 once it has levelled off
+  (steps 90 and 120); +-0.10 while it spreads (step 60, and the mean share over steps 1-120,
+  which measures speed), where a take-off a few steps earlier or later moves the share so much
+  that paired runs differ by about 0.08 (standard deviation).
+* Final metrics, absolute: tie strength, reputation and silo index +-0.02; Gini +-0.03; mean
+  knowledge, alignment and generosity +-0.05 (about an eighth of their values); reciprocity
+  +-0.06; coverage +-0.06, participation +-0.08 and lurking +-0.12 (the loosest: the lurker
+  share drifts by imitation, and runs of one model spread by about 0.07).
+
+For scale, the effects the scenario tests assert (`tests.scenarios.test_effects`) are mostly
+larger: knowledge 0.05 to 0.3, participation 0.07 to 0.3, tie strength 0.04, reputation 0.15,
+silo index 0.02 to 0.03, refusal rate 0.03 to 0.08. A few asserted lower bounds are smaller
+than these margins (knowledge 0.02 to 0.03, ties 0.01, silo index 0.007, adoption 0.01): so
+small a difference between the two implementations would go unnoticed here; resolving it would
+take several hundred seeds.
+
+The new idea is seeded in 10 % of staff rather than the default 2 % (3 people): with three
+seeds it takes off at a random time (or not at all), the adoption share at any step varies by
+about 0.3 between runs, and no affordable number of seeds could bound a difference of 0.1. With
+these margins, 36 seeds per configuration pass with room: when they were set, every window of
+36 consecutive seeds within 0-47 and 1000-1047 passed, using at most 0.8 of any margin. The
+file takes about 45 s of CPU, almost all of it in the reference runs.
 """
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
 import pytest
-from scipy import stats
 
 from experiments.bench import ReferenceModel
+from experiments.stats import equivalence
 from simulation import SocialLearningModel
 from simulation.parameters import Parameters
 from tests.helpers import PROCESS_SECTIONS, all_off, model_frame
@@ -31,8 +75,10 @@ pytestmark = pytest.mark.slow
 N_AGENTS = 150
 STEPS = 120
 OFFSET = int(os.environ.get("ORGLEARN_BENCH_SEED_OFFSET", "0"))
-SEEDS = range(OFFSET, OFFSET + 16)
-FAMILY_ERROR = 0.01
+SEEDS = range(OFFSET, OFFSET + 36)
+FAMILY_ALPHA = 0.05
+#: Both configurations seed the new idea widely, so that its adoption path is precise.
+COMMON = {"knowledge__idea_seed_share": 0.1}
 #: Configurations compared: the defaults, and one where every process and barrier is busy
 #: (training on, client drift, high turnover, hoarders, champions, no reputation detection).
 CONFIGS = {
@@ -48,7 +94,7 @@ CONFIGS = {
         "esn__reads": 5,
     },
 }
-ADOPTION_AT = (30, 60, 90, STEPS)
+ADOPTION_AT = (60, 90, STEPS)
 TOTALS = (
     "asks",
     "helps",
@@ -61,31 +107,45 @@ TOTALS = (
     "imitations",
     "training",
 )
-FINAL = (
-    "mean_knowledge",
-    "coverage",
-    "participation",
-    "mean_tie_strength",
-    "reciprocity",
-    "lurking",
-    "mean_generosity",
-    "gini",
-    "silo_index",
-    "alignment",
-    "reputation_others",
-)
+#: Absolute margins of the outcomes on a 0-1 scale (see the module docstring for the reasons).
+MARGINS = {
+    "idea_adoption mean over the run": 0.10,
+    "idea_adoption at step 60": 0.10,
+    "idea_adoption at step 90": 0.06,
+    f"idea_adoption at step {STEPS}": 0.06,
+    "final mean_knowledge": 0.05,
+    "final coverage": 0.06,
+    "final participation": 0.08,
+    "final mean_tie_strength": 0.02,
+    "final reciprocity": 0.06,
+    "final lurking": 0.12,
+    "final mean_generosity": 0.05,
+    "final gini": 0.03,
+    "final silo_index": 0.02,
+    "final alignment": 0.05,
+    "final reputation_others": 0.02,
+}
+FINAL = tuple(name.removeprefix("final ") for name in MARGINS if name.startswith("final "))
 OUTCOMES = (
-    *(f"idea_adoption at step {s}" for s in ADOPTION_AT),
+    *(name for name in MARGINS if name.startswith("idea_adoption")),
     *(f"total {name}" for name in TOTALS),
     *(f"final {name}" for name in FINAL),
 )
+
+
+def margin(outcome: str, baseline: float) -> float:
+    """The equivalence margin of ``outcome``; ``baseline`` is the vectorised model's mean."""
+    if outcome.startswith("total "):
+        return max(0.10 * abs(baseline), 3.0 * math.sqrt(max(abs(baseline), 1.0)))
+    return MARGINS[outcome]
 
 
 def outcomes(model) -> dict[str, float]:
     """Run ``model`` for STEPS steps; its adoption path, event totals and final metrics."""
     model.run(STEPS)
     frame = model_frame(model)
-    out = {f"idea_adoption at step {s}": frame["idea_adoption"].iloc[s] for s in ADOPTION_AT}
+    out = {"idea_adoption mean over the run": frame["idea_adoption"].iloc[1:].mean()}
+    out.update({f"idea_adoption at step {s}": frame["idea_adoption"].iloc[s] for s in ADOPTION_AT})
     out.update({f"total {name}": frame[name].sum() for name in TOTALS})
     out.update({f"final {name}": frame[name].iloc[-1] for name in FINAL})
     return out
@@ -94,7 +154,8 @@ def outcomes(model) -> dict[str, float]:
 @pytest.fixture(scope="module", params=list(CONFIGS))
 def paired_runs(request):
     """Per seed, both models' outcomes from the same start: (config, reference, vectorised)."""
-    params = Parameters().with_overrides(n_agents=N_AGENTS, **CONFIGS[request.param])
+    overrides = {**COMMON, **CONFIGS[request.param]}
+    params = Parameters().with_overrides(n_agents=N_AGENTS, **overrides)
     reference = [outcomes(ReferenceModel(params, rng=seed)) for seed in SEEDS]
     vectorised = [outcomes(SocialLearningModel(scenario=params, rng=seed)) for seed in SEEDS]
     return request.param, reference, vectorised
@@ -109,25 +170,25 @@ def test_same_seed_same_start():
         assert np.array_equal(values, getattr(state, name)), name
 
 
-def test_the_two_models_agree_statistically(paired_runs):
-    """Every outcome's mean paired difference is within the Bonferroni t margin of 0."""
+def test_every_outcome_is_equivalent_within_its_margin(paired_runs):
+    """Every outcome's 1 - 2 alpha interval of the mean paired difference is inside its margin."""
     config, reference, vectorised = paired_runs
-    t = stats.t.ppf(1.0 - FAMILY_ERROR / (2 * len(OUTCOMES)), len(SEEDS) - 1)
+    assert set(reference[0]) == set(OUTCOMES)
+    alpha = FAMILY_ALPHA / len(OUTCOMES)
     failures = []
     for name in OUTCOMES:
         ref = np.array([run[name] for run in reference], dtype=float)
         vec = np.array([run[name] for run in vectorised], dtype=float)
-        diff = ref - vec
-        se = diff.std(ddof=1) / np.sqrt(diff.size)
-        if abs(diff.mean()) > t * se:
+        result = equivalence(ref - vec, margin(name, vec.mean()), alpha)
+        if not result.equivalent:
             failures.append(
                 f"{name}: reference {ref.mean():.4g} vs vectorised {vec.mean():.4g}, mean paired "
-                f"difference {diff.mean():+.4g} beyond the margin {t:.2f} x SE {se:.3g} = "
-                f"{t * se:.3g}"
+                f"difference {result.mean:+.4g}, {1 - 2 * alpha:.1%} interval "
+                f"[{result.low:+.4g}, {result.high:+.4g}] not inside +-{result.margin:.4g}"
             )
     assert not failures, (
-        f"[{config}] {len(SEEDS)} seeds, {N_AGENTS} employees, {STEPS} steps; outcomes that "
-        "disagree:\n" + "\n".join(failures)
+        f"[{config}] {len(SEEDS)} seeds, {N_AGENTS} employees, {STEPS} steps; outcomes not shown "
+        "equivalent:\n" + "\n".join(failures)
     )
 
 
