@@ -18,7 +18,9 @@ With thresholds drawn from a normal distribution (``mean``, ``sd``), Granovetter
 expected number joining, ``r(t+1) = N * Phi((r(t) - mean) / sd)`` (`mean_field_cascade`): for
 ``N = 100`` and ``mean = 25`` it stays at a handful of people up to a critical ``sd`` of about
 12.2 and jumps to almost everyone above it (`critical_sd`). `run_cascades` samples the thresholds
-instead, one crowd per replication, vectorised.
+instead, one crowd per replication, vectorised, and runs each crowd's cascade person by person.
+`run_model_cascades` runs `GranovetterModel`, one Mesa model per replication, with the crowd
+seated in a random order each time.
 
 References:
     Granovetter, M. (1978). Threshold models of collective behavior. American Journal of
@@ -42,6 +44,7 @@ __all__ = [
     "perturbed_thresholds",
     "normal_thresholds",
     "run_cascades",
+    "run_model_cascades",
     "mean_field_cascade",
     "critical_sd",
     "GranovetterModel",
@@ -113,6 +116,34 @@ def run_cascades(
 ) -> np.ndarray:
     """Cascade sizes of ``replications`` crowds with normally distributed thresholds."""
     return cascade_size(normal_thresholds(n, mean, sd, replications=replications, rng=rng))
+
+
+def run_model_cascades(
+    thresholds: Any, *, replications: int = 1, rng: Any = None
+) -> np.ndarray:
+    """Run `GranovetterModel` on one crowd ``replications`` times, seated in a random order.
+
+    Each person is an entry of the model's ``active`` array, so this is the agent-level
+    cascade; shuffling who sits where checks that only the thresholds matter.
+
+    Args:
+        thresholds: ``(N,)`` the crowd's thresholds.
+        replications: number of runs, each with its own seating.
+        rng: seed or generator for the seatings.
+
+    Returns:
+        ``(replications, rounds + 1)`` number joined after each step, from 0 to the fixed
+        point (the same in every run, since the seating does not change the cascade).
+    """
+    check_count("replications", replications, "run_model_cascades")
+    rng = np.random.default_rng(rng)
+    crowd = np.asarray(thresholds, dtype=float)
+    paths = []
+    for _ in range(replications):
+        model = GranovetterModel(thresholds=rng.permutation(crowd), rng=rng)
+        model.run_to_equilibrium()
+        paths.append(model.datacollector.get_model_vars_dataframe()["joined"].to_numpy())
+    return np.stack(paths)
 
 
 def mean_field_cascade(n: int = 100, *, mean: float = 25.0, sd: float = 10.0) -> float:

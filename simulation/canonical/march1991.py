@@ -3,7 +3,8 @@
 Reality has ``m`` dimensions, each +1 or -1 with equal chance. Each of ``n`` individuals holds a
 belief in {-1, 0, 1} about every dimension (equiprobable at the start), and so does the
 organisational code (0 everywhere at the start). Knowledge is the share of dimensions on which a
-belief equals reality; a 0 ("no opinion") never counts. One period:
+belief equals reality; a 0 ("no opinion") never counts. One period, as the paper's text states
+it (the default rules, March's program, differ in steps 3 and 4; see below):
 
 1. **Turnover** (``p3``): each individual leaves with chance ``p3`` and a newcomer with fresh
    random beliefs takes the seat (and its socialisation rate).
@@ -23,20 +24,26 @@ an absorbing state (the paper's equilibrium), detected exactly (`at_equilibrium`
 differs from a non-zero code and no dimension has a dominant superior-group belief that differs
 from the code.
 
-Choices where the paper is silent or re-implementations differ (``docs/validation.md`` says why):
+Two rule sets (``docs/validation.md`` says why they differ and what each gives):
 
-* ``socialisation="direct"`` (the paper's "individual belief changes to that of the code");
-  ``"stepwise"`` moves one step (-1 to 0 to +1), as March's BASIC program did (Christensen
-  2015; Watts and Gilbert 2014).
-* ``superiority="knowledge"`` ranks on beliefs matching reality, as the paper says
-  ("individuals whose beliefs correspond with reality on more dimensions than does the code");
-  ``"score"`` ranks on matches minus mismatches; ``"actions"`` is the BASIC program's rule:
-  each period every individual acts on their beliefs, guessing +1 or -1 where they believe 0,
-  is superior if the actions' matches minus mismatches beat the code's, and the code learns
-  from the superior group's actions (Christensen 2015).
-* Stepwise socialisation with ``"actions"`` is March's program; with 80 runs per point it
-  reproduces the published recreation of that program (Workiewicz 2019) to about 0.01
-  (``orglearn validate march1991``).
+* **March's program** (`PROGRAM_RULES`, the default): ``socialisation="stepwise"`` moves a
+  belief one step towards the code (-1 to 0 to +1), and ``superiority="actions"`` judges
+  people on what they do: each period every individual acts on their beliefs, guessing +1 or
+  -1 where they believe 0, is superior if the actions' matches minus mismatches beat the
+  code's, and the code learns from the superior group's actions. This is what March's BASIC
+  program did (Christensen 2015; Watts and Gilbert 2014), so it is the rule set that produced
+  the published figures: with 80 runs per point it reproduces the published recreation of
+  that program (Workiewicz 2019) to about 0.01 (``orglearn validate march1991``).
+* **The paper's text** (`PAPER_RULES`, pass them explicitly): ``socialisation="direct"``
+  ("individual belief changes to that of the code") and ``superiority="knowledge"``
+  ("individuals whose beliefs correspond with reality on more dimensions than does the
+  code", counting matching beliefs only). It gives the published orderings at lower levels
+  and misses the recreation's figure-1 values.
+* ``superiority="score"`` (beliefs' matches minus mismatches) is a third option, between
+  the two.
+
+Where the paper is silent or ambiguous, both rule sets share one reading:
+
 * ``k`` is the majority's margin within the superior group (beliefs of 0 count for neither
   side), which is what the BASIC program computes; footnote 1's wording ("who differ from the
   code minus the number who do not") would also count 0-believers.
@@ -63,7 +70,9 @@ References:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Literal
 
 import mesa
@@ -72,6 +81,8 @@ import numpy as np
 from simulation.canonical._checks import check_choice, check_count, check_probability
 
 __all__ = [
+    "PROGRAM_RULES",
+    "PAPER_RULES",
     "MarchState",
     "MarchRun",
     "March1991",
@@ -83,6 +94,16 @@ __all__ = [
 
 SOCIALISATION = ("direct", "stepwise")
 SUPERIORITY = ("knowledge", "score", "actions")
+
+#: March's original program, the default everywhere: ``run_march(...)`` is
+#: ``run_march(..., **PROGRAM_RULES)``.
+PROGRAM_RULES: Mapping[str, str] = MappingProxyType(
+    {"socialisation": "stepwise", "superiority": "actions"}
+)
+#: The rules as the paper's text states them: ``run_march(..., **PAPER_RULES)``.
+PAPER_RULES: Mapping[str, str] = MappingProxyType(
+    {"socialisation": "direct", "superiority": "knowledge"}
+)
 
 
 @dataclass
@@ -202,10 +223,13 @@ def march_period(
     state: MarchState,
     rng: np.random.Generator,
     *,
-    socialisation: Literal["direct", "stepwise"] = "direct",
-    superiority: Literal["knowledge", "score", "actions"] = "knowledge",
+    socialisation: Literal["direct", "stepwise"] = "stepwise",
+    superiority: Literal["knowledge", "score", "actions"] = "actions",
 ) -> None:
-    """Advance every organisation of ``state`` by one period, in place (see the module)."""
+    """Advance every organisation of ``state`` by one period, in place (see the module).
+
+    The defaults are March's program (`PROGRAM_RULES`); pass `PAPER_RULES` for the paper's.
+    """
     check_choice("socialisation", socialisation, SOCIALISATION, "march_period")
     check_choice("superiority", superiority, SUPERIORITY, "march_period")
     beliefs, code, reality = state.beliefs, state.code, state.reality
@@ -254,7 +278,7 @@ def _superior_majority(
     return np.sign(votes).astype(np.int8), np.abs(votes)
 
 
-def at_equilibrium(state: MarchState, superiority: str = "knowledge") -> np.ndarray:
+def at_equilibrium(state: MarchState, superiority: str = "actions") -> np.ndarray:
     """``(R,)`` whether each organisation is in an absorbing state (nothing can change).
 
     Only meaningful without turnover and turbulence. Nothing can change once no belief differs
@@ -263,6 +287,7 @@ def at_equilibrium(state: MarchState, superiority: str = "knowledge") -> np.ndar
     ``superiority="actions"`` the superior group is random; there the test is that nobody
     could outperform the code even with lucky guesses (matches minus mismatches plus the
     number of 0 beliefs), which may keep a run going a little after its code has settled.
+    ``superiority`` must be the rule the organisations are run with (default: the program's).
     """
     target = state.code[:, None, :]
     can_learn = ((target != 0) & (state.beliefs != target)) & (state.p1[:, :, None] > 0)
@@ -288,12 +313,15 @@ def run_march(
     p4: Any = 0.0,
     periods: int | None = None,
     max_periods: int = 10_000,
-    socialisation: Literal["direct", "stepwise"] = "direct",
-    superiority: Literal["knowledge", "score", "actions"] = "knowledge",
+    socialisation: Literal["direct", "stepwise"] = "stepwise",
+    superiority: Literal["knowledge", "score", "actions"] = "actions",
     record_series: bool = False,
     rng: Any = None,
 ) -> MarchRun:
     """Run a batch of independent organisations to equilibrium or for a number of periods.
+
+    The default rules are March's program (`PROGRAM_RULES`), which reproduce the published
+    figure 1 as recreated by Workiewicz (2019); ``**PAPER_RULES`` gives the paper's text.
 
     Args:
         replications: number of independent organisations (replications).
@@ -307,8 +335,10 @@ def run_march(
             (needs ``p3 = p4 = 0``, since turnover and turbulence never settle).
         max_periods: with ``periods=None``, stop a run that has not settled by then
             (``converged`` is False for it).
-        socialisation: ``"direct"`` (the paper) or ``"stepwise"`` (March's BASIC program).
-        superiority: ``"knowledge"`` (the paper) or ``"score"`` (matches minus mismatches).
+        socialisation: ``"stepwise"`` (March's BASIC program, the default) or ``"direct"``
+            (the paper's text).
+        superiority: ``"actions"`` (March's BASIC program, the default), ``"knowledge"`` (the
+            paper's text) or ``"score"`` (beliefs' matches minus mismatches).
         record_series: keep code knowledge after every period (needs ``periods``).
         rng: seed or generator (an int, a `numpy.random.SeedSequence`, a Generator, or None).
 
@@ -398,7 +428,8 @@ class March1991(mesa.Model):
     """March's (1991) mutual-learning model as a Mesa model: one organisation, stepped by period.
 
     The individuals are rows of ``state.beliefs`` (a batch of one organisation), so the model
-    runs the same vectorised rules as `run_march`; use `run_march` for many replications.
+    runs the same vectorised rules as `run_march`, with the same default (March's program,
+    `PROGRAM_RULES`); use `run_march` for many replications.
 
     Args:
         n: individuals (the paper: 50).
@@ -407,14 +438,17 @@ class March1991(mesa.Model):
         p2: code learning rate.
         p3: turnover rate.
         p4: turbulence rate.
-        socialisation: ``"direct"`` (the paper) or ``"stepwise"``.
-        superiority: ``"knowledge"`` (the paper) or ``"score"``.
+        socialisation: ``"stepwise"`` (March's program, the default) or ``"direct"`` (the
+            paper's text).
+        superiority: ``"actions"`` (March's program, the default), ``"knowledge"`` (the
+            paper's text) or ``"score"``.
         rng: seed or generator, Mesa's convention.
 
     Examples:
-        >>> model = March1991(p1=0.1, p2=0.9, rng=1)
-        >>> model.run_to_equilibrium()
+        >>> model = March1991(p1=0.1, p2=0.9, rng=1)  # March's program
+        >>> model.run_to_equilibrium()  # doctest: +SKIP
         >>> model.knowledge  # doctest: +SKIP
+        >>> paper = March1991(p1=0.1, p2=0.9, rng=1, **PAPER_RULES)  # the paper's text
     """
 
     def __init__(
@@ -426,8 +460,8 @@ class March1991(mesa.Model):
         p2: float = 0.5,
         p3: float = 0.0,
         p4: float = 0.0,
-        socialisation: Literal["direct", "stepwise"] = "direct",
-        superiority: Literal["knowledge", "score", "actions"] = "knowledge",
+        socialisation: Literal["direct", "stepwise"] = "stepwise",
+        superiority: Literal["knowledge", "score", "actions"] = "actions",
         rng: Any = None,
     ) -> None:
         """Draw reality, the individuals' beliefs and a neutral code."""

@@ -1,5 +1,5 @@
-"""Granovetter (1978): the exact cascades of the uniform crowd and its perturbation, and the
-jump with the spread of normal thresholds."""
+"""Granovetter (1978): the exact cascades of the uniform crowd and its perturbation (counted and
+in the Mesa model, person by person), and the jump with the spread of normal thresholds."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from simulation.canonical.granovetter import (
     normal_thresholds,
     perturbed_thresholds,
     run_cascades,
+    run_model_cascades,
     uniform_thresholds,
 )
 
@@ -47,6 +48,18 @@ def test_the_mesa_model_gives_the_same_cascades():
         assert joined == cascade_path(thresholds).tolist()
 
 
+def test_the_mesa_model_gives_the_same_cascade_whoever_sits_where():
+    uniform = run_model_cascades(uniform_thresholds(100), replications=5, rng=1)
+    perturbed = run_model_cascades(perturbed_thresholds(100), replications=5, rng=1)
+    assert uniform.shape == (5, 101) and (uniform == np.arange(101)).all()
+    assert perturbed.tolist() == [[0, 1]] * 5
+    assert run_model_cascades([5.0, 0.0, 1.0], replications=3, rng=2).tolist() == [[0, 1, 2]] * 3
+    a = run_model_cascades(normal_thresholds(100, 25.0, 15.0, rng=3)[0], replications=4, rng=4)
+    b = run_model_cascades(normal_thresholds(100, 25.0, 15.0, rng=3)[0], replications=4, rng=4)
+    assert np.array_equal(a, b)
+    assert (a[:, -1] == cascade_size(normal_thresholds(100, 25.0, 15.0, rng=3)[0])).all()
+
+
 def test_normal_thresholds_jump_at_granovetters_critical_spread():
     assert 12.2 <= critical_sd(100, mean=25.0) <= 12.25
     assert mean_field_cascade(100, mean=25.0, sd=12.0) < 10
@@ -69,6 +82,7 @@ def test_sampled_crowds_cascade_more_as_thresholds_spread():
         (lambda: normal_thresholds(10, 25.0, -1.0), "'sd' parameter of normal_thresholds"),
         (lambda: GranovetterModel(thresholds=[[1.0]]), "non-empty 1-D array"),
         (lambda: critical_sd(100, mean=25.0, high=5.0), "widen the bracket"),
+        (lambda: run_model_cascades([1.0], replications=0), "'replications' parameter"),
     ],
 )
 def test_errors_name_the_bad_value(call, fragment):
