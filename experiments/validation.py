@@ -652,8 +652,11 @@ def add_validate_command(subparsers) -> argparse.ArgumentParser:
         "(1978) threshold cascades (simulated crowds); write validation.csv, checks.csv and the "
         "plots into --out. Exit status 0 if every published result is reproduced, 1 if not.",
     )
-    parser.add_argument("model", nargs="?", default="all", choices=[*MODELS, "all"],
-                        help="which reproduction to run (default: all)")
+    parser.add_argument("model", nargs="?", default="all",
+                        choices=[*MODELS, "patterns", "all"],
+                        help="which reproduction to run: a canonical model, 'patterns' (the "
+                        "social-learning model's patterns, paired-seed tests; see "
+                        "docs/validation.md), or all canonical models (default: all)")
     parser.add_argument("--replications", type=int_at_least(2), default=80,
                         help="replications per point (default: 80, as in March 1991)")
     parser.add_argument("--out", type=Path, default=Path("results/validation"),
@@ -661,6 +664,16 @@ def add_validate_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--json", action="store_true",
                         help="print every point (mean and 95%% CI) and check as JSON")
     parser.add_argument("--seed", type=int_at_least(0), default=1991, help="root seed (default: 1991)")
+    patterns = parser.add_argument_group("patterns")
+    patterns.add_argument("--seeds", type=int_at_least(3), default=20,
+                          help="paired seeds per arm (default: 20): --seed, --seed + 1, ...")
+    patterns.add_argument("--agents", type=int_at_least(20), default=300,
+                          help="people per organisation (default: 300)")
+    patterns.add_argument("--steps", type=int_at_least(30), default=365,
+                          help="days per run (default: 365)")
+    patterns.add_argument("--ablate", action="store_true",
+                          help="also run each pattern with its mechanism switched off, which "
+                          "must then fail")
     parser.add_argument("--workers", type=int_at_least(1), default=1,
                         help="worker processes (default: 1; the default run takes seconds of "
                         "computing, less than starting workers costs; more pay off for "
@@ -674,6 +687,10 @@ def validate_command(args: argparse.Namespace) -> int:
     if args.out.exists() and not args.out.is_dir():
         print(f"orglearn: error: --out {args.out} exists and is not a directory", file=sys.stderr)
         return 2
+    if args.model == "patterns":
+        from experiments.patterns import patterns_command
+
+        return patterns_command(args)
     models = MODELS if args.model == "all" else (args.model,)
     validation = run_validation(models, replications=args.replications, seed=args.seed,
                                 workers=args.workers)

@@ -9,8 +9,9 @@ any process runs) and an ``apply(model)`` method. Scenario files list them as
 - ``appoint_champions``: appoint ``share`` of staff (never hoarders) as social-learning champions:
   they get tools, post generously, stop lurking, and are imitated more (culture change).
 - ``start_community_of_practice``: ``share`` of staff, drawn from the whole organisation, join a
-  community; each member reads ``reads`` posts a step from fellow members (a sub-feed of the
-  ESN that bridges departments), and members without tools are given them.
+  community; each member forms ``ties`` new ties with fellow members (mostly across
+  departments) and reads ``reads`` posts a step from fellow members (a sub-feed of the ESN that
+  bridges departments); with ``give_tools``, members without tools are given them.
 - ``change_leadership_style``: managers adopt ``style`` (its tact and boldness), model sharing
   (generosity at least ``generosity``, no lurking, no hoarding), and psychological safety
   becomes ``psychological_safety`` if given.
@@ -27,7 +28,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from simulation.parameters import STYLES, ParameterError, Parameters, dotted_overrides
-from simulation.state import CHAMPION, MANAGER, STYLE_TRAITS
+from simulation.network import TIE_COMMUNITY
+from simulation.state import CHAMPION, MANAGER, STYLE_TRAITS, TIE_STRENGTH
 
 if TYPE_CHECKING:
     from simulation.model import SocialLearningModel
@@ -106,6 +108,13 @@ class StartCommunityOfPractice(_Intervention):
         0.2, "Share of staff who join, drawn at random from the whole organisation."
     )
     reads: int = Field(3, ge=1, le=100, description="Posts from fellow members read per step.")
+    ties: int = Field(
+        2,
+        ge=0,
+        le=50,
+        description="New ties each member forms with fellow members, drawn at random (mostly "
+        "in other departments): members get to know each other.",
+    )
     give_tools: bool = Field(True, description="Give members without ESN access the tools.")
 
     def apply(self, model: SocialLearningModel) -> None:  # noqa: D102
@@ -113,6 +122,12 @@ class StartCommunityOfPractice(_Intervention):
         community = int(state.community.max()) + 1
         rows = _choose(model, state.community < 0, int(round(self.share * state.n)))
         state.community[rows] = community
+        if self.ties and rows.size > 1:
+            src = np.repeat(rows, self.ties)
+            dst = rows[model.rng.integers(0, rows.size, size=src.size)]
+            network, new_id = model.network.with_ties(src, dst, TIE_COMMUNITY)
+            state.remap_edges(new_id, TIE_STRENGTH[network.tie_kind])
+            model.network = network
         if self.give_tools:
             state.has_tools[rows] = True
         model.params = model.params.with_overrides(esn__community_reads=self.reads)

@@ -1,4 +1,4 @@
-"""What is measured every step (design.md, "What is measured"), vectorised over the workforce.
+"""What is measured every step (docs/model.md, appendix B), vectorised over the workforce.
 
 `measure` returns one flat dict of numbers per step; the model hands it to a Mesa
 `DataCollector`. Per-department knowledge is reported as ``knowledge_dept_<d>``.
@@ -9,10 +9,21 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-__all__ = ["measure", "gini", "sort_floats", "silo_index", "first_crossing", "CHANNELS", "SCALAR_METRICS"]
+__all__ = [
+    "measure",
+    "gini",
+    "sort_floats",
+    "silo_index",
+    "first_crossing",
+    "CHANNELS",
+    "GAINS",
+    "SCALAR_METRICS",
+]
 
 #: Channels through which knowledge moves, as counted in the step's events.
 CHANNELS = ("field", "direct", "esn", "collaboration", "training")
+#: Knowledge gained through each channel in the step (the sum of the rises it caused).
+GAINS = tuple(f"gain_{channel}" for channel in CHANNELS)
 
 SCALAR_METRICS = (
     "mean_knowledge",
@@ -25,6 +36,8 @@ SCALAR_METRICS = (
     "reciprocity",
     "reputation_hoarders",
     "reputation_others",
+    "knowledge_hoarders",
+    "knowledge_others",
     "mean_tie_strength",
     "mean_generosity",
     "lurking",
@@ -33,7 +46,9 @@ SCALAR_METRICS = (
     "helps",
     "refusals",
     "posts",
+    "tells",
     *CHANNELS,
+    *GAINS,
 )
 
 
@@ -161,12 +176,16 @@ def measure(state, network, params, counts: dict, step: int) -> dict:
         "reciprocity": both / helped_any if helped_any else 0.0,
         "reputation_hoarders": float(state.reputation[hoard].mean()) if hoard.any() else np.nan,
         "reputation_others": float(state.reputation[~hoard].mean()) if (~hoard).any() else np.nan,
+        "knowledge_hoarders": float(per_person[hoard].mean()) if hoard.any() else np.nan,
+        "knowledge_others": float(per_person[~hoard].mean()) if (~hoard).any() else np.nan,
         "mean_tie_strength": float(state.strength.mean()) if state.strength.size else 0.0,
         "mean_generosity": float(state.generosity.mean()),
         "lurking": float(state.lurker.mean()),
     }
-    for name in ("imitations", "asks", "helps", "refusals", "posts", *CHANNELS):
+    for name in ("imitations", "asks", "helps", "refusals", "posts", "tells", *CHANNELS):
         out[name] = int(counts.get(name, 0))
+    for name in GAINS:
+        out[name] = float(counts.get(name, 0.0))
     with np.errstate(invalid="ignore", divide="ignore"):  # an emptied department has no mean
         by_dept = dept_sums.sum(axis=1) / (topics * size)
     for d, value in enumerate(by_dept):

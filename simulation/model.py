@@ -2,7 +2,7 @@
 
 `SocialLearningModel` is a Mesa model whose state lives in numpy arrays (`simulation.state`)
 over a scipy.sparse organisation network (`simulation.network`). `step` composes the processes
-of `simulation.processes` in the fixed order of design.md and is vectorised over all agents;
+of `simulation.processes` in a fixed order (docs/model.md, section 3) and is vectorised over all agents;
 the Mesa agents (`agents.Employee`) are views on the arrays' rows.
 """
 

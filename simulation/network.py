@@ -24,15 +24,24 @@ References:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
 
 from simulation.parameters import Organisation
 
-__all__ = ["OrgNetwork", "build_network", "TIE_TEAM", "TIE_REPORTING", "TIE_CROSS"]
+__all__ = [
+    "OrgNetwork",
+    "build_network",
+    "TIE_TEAM",
+    "TIE_REPORTING",
+    "TIE_CROSS",
+    "TIE_COMMUNITY",
+]
 
-TIE_TEAM, TIE_REPORTING, TIE_CROSS = 0, 1, 2
+#: Kinds of tie. Community ties are made by a community of practice during a run.
+TIE_TEAM, TIE_REPORTING, TIE_CROSS, TIE_COMMUNITY = 0, 1, 2, 3
 
 
 @dataclass(frozen=True)
@@ -67,6 +76,39 @@ class OrgNetwork:
     def sources(self) -> np.ndarray:
         """Row (source person) of every directed edge."""
         return np.repeat(np.arange(self.n), np.diff(self.adjacency.indptr))
+
+    @cached_property
+    def to_report(self) -> np.ndarray:
+        """1.0 for every edge from a manager to someone who reports to them, else 0.0."""
+        return (self.manager[self.adjacency.indices] == self.sources).astype(float)
+
+    @cached_property
+    def to_manager(self) -> np.ndarray:
+        """The edge from each person to their manager, or -1 (the head, or no tie)."""
+        src, dst = self.sources, self.adjacency.indices
+        up = np.flatnonzero(self.manager[src] == dst)
+        edge = np.full(self.n, -1, dtype=np.int64)
+        edge[src[up]] = up
+        return edge
+
+    def with_ties(self, src: np.ndarray, dst: np.ndarray, kind: int) -> tuple[OrgNetwork, np.ndarray]:
+        """A copy with the ties ``src[i] -- dst[i]`` added (pairs already tied are kept as
+        they are), and where each existing directed edge went: ``new_id[old_id]``.
+
+        Per-edge arrays of the old network are carried over with ``new[new_id] = old``.
+        """
+        old_src, old_dst = self.sources, self.adjacency.indices.astype(np.int64)
+        kinds = np.concatenate((self.tie_kind, np.full(src.size, kind, dtype=np.int8)))
+        adjacency, tie_kind = _symmetric_csr(
+            np.concatenate((old_src, src)), np.concatenate((old_dst, dst)), kinds, self.n
+        )
+        network = OrgNetwork(
+            self.team, self.department, self.manager, self.is_manager,
+            adjacency, _reverse_index(adjacency), tie_kind,
+        )
+        new_src = network.sources
+        new_id = np.searchsorted(new_src * self.n + adjacency.indices, old_src * self.n + old_dst)
+        return network, new_id
 
     def to_networkx(self):
         """Export as an undirected `networkx.Graph` with team, department and manager labels."""

@@ -32,7 +32,7 @@ How the chart becomes a model (`organisation_from_chart`, then `apply_chart`):
    (uniform in [0, ``newcomer_max``] on every topic but the new idea).
 5. An observed tie starts with strength ``0.3 + 0.6 * log(1 + w) / log(1 + w_max)`` (0.3 to
    0.9) instead of the default for its kind. When someone leaves (turnover), the newcomer keeps
-   the seat's ties, but their strengths go back to the default for their kind (the observed
+   the seat's ties, but their strengths start at half the default for their kind (the observed
    weight is not kept: the relationship was the leaver's), and the traits are drawn afresh.
 
 Every problem in a file is a `scenarios.ScenarioError` that names the file, the line (the

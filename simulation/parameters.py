@@ -1,6 +1,6 @@
 """Model parameters: every number the social-learning model uses, with its default and range.
 
-The parameters are grouped in sections that mirror design.md: the organisation, the population
+The parameters are grouped in sections that mirror the model description (docs/model.md): the organisation, the population
 (archetype shares and trait distributions), tools, culture, the client context, the knowledge
 set-up, one section per process, and the metrics. Each section is a frozen pydantic model that
 forbids unknown keys, so a typo is an error rather than a silently ignored setting.
@@ -19,8 +19,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 __all__ = ["Parameters", "ParameterError", "STYLES", "SECTIONS", "dotted_overrides"]
 
-#: Communication styles of design.md. ``tactful`` is the default; the others are barriers.
-STYLES: tuple[str, ...] = ("tactful", "rude", "defensive", "pushy", "top_down", "shy")
+#: Communication styles (the essay's list). ``tactful`` is the default; the others are barriers.
+STYLES: tuple[str, ...] = (
+    "tactful", "rude", "abrasive", "defensive", "pushy", "top_down", "shy"
+)
 
 
 class ParameterError(ValueError):
@@ -47,12 +49,12 @@ class Organisation(_Section):
         0.6, "Chance that two members of the same team have an informal tie."
     )
     rewiring: float = _share(
-        0.1,
+        0.25,
         "Chance that a team tie is rewired to a random colleague, usually outside the team "
         "(small-world rewiring); low values make silos.",
     )
     department_locality: float = _share(
-        0.7,
+        0.5,
         "Chance that a rewired tie is redrawn inside the person's department; otherwise anyone "
         "in the organisation (who may also be in the department).",
     )
@@ -97,11 +99,25 @@ class Population(_Section):
     champion_share: float = _share(
         0.0, "Share appointed as social-learning champions (tools, generous, weigh more)."
     )
-    rude_share: float = _share(0.03, "Share with a rude communication style.")
-    defensive_share: float = _share(0.05, "Share with a defensive communication style.")
-    pushy_share: float = _share(0.03, "Share with a pushy communication style.")
-    top_down_share: float = _share(0.03, "Share with a top-down (commanding) style.")
-    shy_share: float = _share(0.1, "Share who are shy: tactful but initiate little.")
+    rude_share: float = _share(
+        0.03, "Share with a rude communication style: their requests often go badly."
+    )
+    abrasive_share: float = _share(
+        0.0, "Share with an abrasive style: their help lands but sours the relationship."
+    )
+    defensive_share: float = _share(
+        0.05, "Share with a defensive style: they rarely admit a gap and take in less of help."
+    )
+    pushy_share: float = _share(
+        0.03, "Share with a pushy style: they ask often and insist, straining their ties."
+    )
+    top_down_share: float = _share(
+        0.03, "Share with a top-down style: they tell rather than listen; when they ask, they "
+        "ask only their manager, and as managers they tell their reports instead of asking.",
+    )
+    shy_share: float = _share(
+        0.1, "Share who are shy: tactful but initiate little, asking and posting rarely."
+    )
 
     @model_validator(mode="after")
     def _styles_fit(self) -> Population:
@@ -114,9 +130,9 @@ class Population(_Section):
 class Traits(_Section):
     """Means of the trait distributions (Beta distributions with a common concentration)."""
 
-    proactivity: float = _share(0.5, "Mean chance to seek knowledge in a step (Learning).")
+    proactivity: float = _share(0.6, "Mean chance to seek knowledge in a step (Learning).")
     absorption: float = _share(
-        0.5, "Mean share taken in of what a teacher knows and the learner does not."
+        0.8, "Mean share taken in of what a teacher knows and the learner does not."
     )
     adaptability: float = _share(
         0.3, "Mean chance per step to reconsider one's behaviour by watching a role model."
@@ -124,11 +140,11 @@ class Traits(_Section):
     formal_preference: float = _share(
         0.2, "Mean preference for formal training over asking peers."
     )
-    tact: float = _share(0.85, "Mean tact of tactful communicators (Communicating).")
-    boldness: float = _share(0.7, "Mean boldness of tactful communicators.")
-    generosity: float = _share(0.6, "Mean chance to help or post (Collaborating).")
+    tact: float = _share(0.9, "Mean tact of tactful communicators (Communicating).")
+    boldness: float = _share(0.8, "Mean boldness of tactful communicators.")
+    generosity: float = _share(0.85, "Mean chance to help or post (Collaborating).")
     reciprocity_sensitivity: float = _share(
-        0.5, "Mean weight a helper gives to the asker's record and reputation."
+        0.7, "Mean weight a helper gives to the asker's record and reputation."
     )
     tech_savvy: float = _share(0.6, "Mean skill with social tools.")
     concentration: float = Field(
@@ -166,18 +182,39 @@ class Knowledge(_Section):
 
     initial_max: float = _share(0.3, "Initial knowledge of ordinary topics is uniform in [0, this].")
     specialty_topics: int = Field(
-        2, ge=0, description="Topics each team specialises in (members start knowing them well)."
+        2,
+        ge=0,
+        description="Topics each team specialises in (members start knowing them well); a "
+        "department's teams specialise among twice as many focus topics of the department.",
     )
     specialty_level: float = _share(0.7, "Mean initial knowledge of a team's specialty topics.")
-    newcomer_max: float = _share(0.1, "Newcomers' knowledge is uniform in [0, this].")
+    newcomer_max: float = _share(
+        0.5,
+        "Newcomers are hired from the market: their knowledge of each client topic, as clients "
+        "need it now, is uniform in [0, this]; they know nothing of the organisation's new idea.",
+    )
+    codifiable: float = _share(
+        0.5,
+        "Mean codifiable (explicit) share of a client topic; each topic draws its own. Posts "
+        "carry only this share: beyond it knowledge is tacit and moves by help or collaboration.",
+    )
+    idea_codifiable: float = _share(
+        0.4, "Codifiable (explicit) share of the new idea (topic 0); the rest is tacit."
+    )
     idea_seed_share: float = Field(
         0.02,
         gt=0.0,
         le=1.0,
         description="Share of staff who know the new idea (topic 0) fully at the start.",
     )
+    idea_department: int = Field(
+        -1,
+        ge=-1,
+        description="Department where the new idea starts: all who know it at the start work "
+        "there (their number is still idea_seed_share of all staff); -1 for anywhere.",
+    )
     idea_appeal: float = Field(
-        3.0,
+        8.0,
         ge=0.0,
         le=10.0,
         description="Attention the new idea (topic 0) draws when people choose what to ask, post "
@@ -203,7 +240,11 @@ class Asking(_Section):
     """Process 2: asking a colleague for help (direct, private)."""
 
     enabled: bool = Field(True, description="Switch asking for help on or off.")
-    rate: float = _share(1.0, "Chance to ask is rate * proactivity * boldness * safety factor.")
+    rate: float = _share(
+        1.0,
+        "Chance to ask is rate * proactivity * boldness * safety factor * formal-training "
+        "damping, times a style factor (pushy 1.5, defensive 0.5).",
+    )
     formal_damping: float = _share(
         0.8, "How much formal_preference suppresses asking: factor (1 - damping * preference)."
     )
@@ -211,12 +252,19 @@ class Asking(_Section):
         True, description="Helpers condition help on the asker's record and reputation."
     )
     strengthen: float = _share(
-        0.1, "Tie strength gained by a pleasant exchange or a collaboration (toward 1)."
+        0.15, "Tie strength gained by a pleasant exchange or a collaboration (toward 1)."
     )
-    weaken: float = _share(0.1, "Tie strength lost by a refusal or unpleasant exchange.")
+    weaken: float = _share(0.05, "Tie strength lost by a refusal or unpleasant exchange.")
     reputation_rate: float = _share(
         0.05,
         "Rate at which others' view of a person follows their help and refusals (and posts).",
+    )
+    hidden_expertise: float = _share(
+        0.3,
+        "How much of a colleague's expertise an asker perceives when it is not visible to them. "
+        "Teammates' expertise is visible, and so, to people with tools, is that of colleagues "
+        "who posted in the last participation window (being findable digitally); 1 makes "
+        "everyone's expertise visible.",
     )
 
 
@@ -225,9 +273,32 @@ class Esn(_Section):
 
     enabled: bool = Field(True, description="Switch the ESN on or off.")
     post_rate: float = _share(
-        0.2, "Chance to post is post_rate * generosity * tech_savvy * safety factor."
+        0.2,
+        "Chance to post is post_rate * generosity * tech_savvy * safety factor * "
+        "(0.5 + 0.5 * boldness) * audience factor.",
     )
-    reads: int = Field(3, ge=0, le=100, description="Posts each member reads per step.")
+    reads: int = Field(
+        3,
+        ge=0,
+        le=100,
+        description="Attention budget: posts a member with tools may read per step; each is read "
+        "with chance equal to the reader's proactivity.",
+    )
+    feed_locality: float = _share(
+        0.9,
+        "Share of a reader's posts drawn from their own department's feed; the rest come from "
+        "the whole organisation (0 makes the ESN one global feed).",
+    )
+    tie_upkeep: float = _share(
+        0.02,
+        "Ambient awareness: each post pulls the poster's ties to colleagues with tools this "
+        "much toward full strength (seeing each other's work keeps relationships alive).",
+    )
+    audience: float = _share(
+        1.0,
+        "How much posting depends on an audience: the chance to post is scaled by "
+        "(1 - audience + audience * share of one's colleagues (ties) who have tools).",
+    )
     learning_rate: float = _share(
         0.3, "Learning from a post relative to direct help (times absorption and tech_savvy)."
     )
@@ -266,8 +337,17 @@ class Training(_Section):
     attendance: float = _share(
         0.5, "Base chance to attend; scaled by (0.5 + 0.5 * formal_preference)."
     )
-    gain: float = _share(0.5, "Rate at which an attendee learns what the trainer knows.")
+    gain: float = _share(
+        0.8, "Rate (times proactivity) at which an attendee learns what the trainer knows."
+    )
     level: float = _share(0.8, "The trainer's level on the session topic.")
+    curriculum_adoption: float = Field(
+        0.2,
+        ge=0.0,
+        le=2.0,
+        description="The new idea (topic 0) enters the curriculum once this share of staff know "
+        "it: formal programmes follow what is established (above 1: never).",
+    )
 
 
 class CultureChange(_Section):
@@ -279,6 +359,13 @@ class CultureChange(_Section):
         "Share of the way toward a better-off role model's traits a person moves when they "
         "reconsider (and the chance of taking up the model's lurking or posting).",
     )
+    sharing_cost: float = Field(
+        0.003,
+        ge=0.0,
+        le=1.0,
+        description="Time cost of sharing in the payoff people compare: each help given or post "
+        "in about the last month lowers a person's payoff by this much.",
+    )
     manager_weight: float = Field(3.0, ge=0.0, description="How much more a manager is imitated.")
     champion_weight: float = Field(5.0, ge=0.0, description="How much more a champion is imitated.")
 
@@ -288,6 +375,11 @@ class Forgetting(_Section):
 
     enabled: bool = Field(True, description="Switch forgetting on or off.")
     rate: float = _share(0.002, "Share of unused knowledge lost per step.")
+    tie_decay: float = _share(
+        0.002,
+        "Share of the way every tie's strength falls toward 0.1 per step: relationships need "
+        "use; exchanges and collaboration strengthen them again.",
+    )
 
 
 class Turnover(_Section):
@@ -324,7 +416,7 @@ SECTIONS: dict[str, type[_Section]] = {
     "metrics": Metrics,
 }
 
-#: The processes of design.md in the order a step runs them.
+#: The processes in the order a step runs them.
 PROCESSES: tuple[str, ...] = (
     "field_learning",
     "asking",

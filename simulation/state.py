@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation.network import TIE_CROSS, TIE_REPORTING, TIE_TEAM, OrgNetwork
+from simulation.network import TIE_COMMUNITY, TIE_CROSS, TIE_REPORTING, TIE_TEAM, OrgNetwork
 from simulation.parameters import STYLES, Parameters
 
 __all__ = [
@@ -30,10 +30,13 @@ ROLES: tuple[str, ...] = ("member", "manager", "champion")
 MEMBER, MANAGER, CHAMPION = 0, 1, 2
 
 #: Mean (tact, boldness) of each poor communication style; ``tactful`` uses the trait means.
-#: Rude and pushy people initiate readily but exchanges with them often go badly; defensive and
-#: top-down people are less pleasant too; shy people are tactful but rarely initiate.
+#: Rude people initiate readily but exchanges with them often go badly. The other styles act
+#: mostly through their own rule in the processes (abrasive help sours ties, defensive people
+#: take in less, pushy ones strain ties by insisting, top-down ones tell rather than listen);
+#: shy people are tactful but rarely initiate.
 STYLE_TRAITS: dict[str, tuple[float, float]] = {
     "rude": (0.3, 0.8),
+    "abrasive": (0.6, 0.8),
     "defensive": (0.4, 0.5),
     "pushy": (0.5, 0.95),
     "top_down": (0.45, 0.9),
@@ -44,9 +47,11 @@ HOARDER_GENEROSITY = 0.02
 #: A formal-training devotee's mean formal_preference.
 DEVOTEE_FORMAL_PREFERENCE = 0.9
 #: Initial tie strength by kind of tie, indexed by TIE_TEAM, TIE_REPORTING and TIE_CROSS.
-TIE_STRENGTH = np.zeros(3)
-TIE_STRENGTH[[TIE_TEAM, TIE_REPORTING, TIE_CROSS]] = (0.6, 0.5, 0.3)
+TIE_STRENGTH = np.zeros(4)
+TIE_STRENGTH[[TIE_TEAM, TIE_REPORTING, TIE_CROSS, TIE_COMMUNITY]] = (0.6, 0.5, 0.3, 0.3)
 INITIAL_REPUTATION = 0.5
+#: A newcomer's ties start at this share of the initial strength for their kind.
+NEWCOMER_TIES = 0.5
 
 TRAIT_COLUMNS: tuple[str, ...] = (
     "proactivity",
@@ -63,7 +68,11 @@ TRAIT_COLUMNS: tuple[str, ...] = (
 
 @dataclass
 class Workforce:
-    """Every employee's state, as columns. Arrays are allocated once and never replaced."""
+    """Every employee's state, as columns.
+
+    Per-person arrays are allocated once and never replaced. Per-tie arrays (``strength``,
+    ``given``, ``received``) are replaced only when ties are added during a run
+    (`remap_edges`), so always read them from the state."""
 
     role: np.ndarray
     style: np.ndarray
@@ -84,8 +93,11 @@ class Workforce:
     champion: np.ndarray
     community: np.ndarray
     last_post: np.ndarray
+    post_count: np.ndarray
     knowledge: np.ndarray
     demand: np.ndarray
+    codifiable: np.ndarray
+    effort: np.ndarray
     strength: np.ndarray
     given: np.ndarray
     received: np.ndarray
@@ -110,6 +122,16 @@ class Workforce:
         """Knowledge of each (row, topic) pair; a flat take is several times faster than 2-D
         fancy indexing."""
         return self.knowledge.reshape(-1).take(self.cells(rows, topics))
+
+    def remap_edges(self, new_id: np.ndarray, initial: np.ndarray) -> None:
+        """Carry the per-tie arrays over to a network with more ties (`OrgNetwork.with_ties`):
+        old edge ``e`` becomes ``new_id[e]``; new ties start at ``initial`` strength, with
+        empty ledgers. The arrays are replaced, so views must read them from the state."""
+        for name in ("strength", "given", "received"):
+            old = getattr(self, name)
+            new = initial.astype(float) if name == "strength" else np.zeros(initial.size)
+            new[new_id] = old
+            setattr(self, name, new)
 
     def use(self, rows: np.ndarray, topics: np.ndarray | int) -> None:
         """Mark knowledge as used this step (it is then not forgotten this step).
@@ -203,16 +225,26 @@ def initial_workforce(
     if kn.specialty_topics and k > 1:
         n_teams = int(network.team.max()) + 1
         per_team = min(kn.specialty_topics, k - 1)
-        specialties = 1 + np.argsort(rng.random((n_teams, k - 1)), axis=1)[:, :per_team]
+        # Departments are functions: each focuses on twice as many topics as a team, and its
+        # teams specialise among them, so what a department knows differs from the next one.
+        n_departments = int(network.department.max()) + 1
+        per_department = min(2 * per_team, k - 1)
+        focus = 1 + np.argsort(rng.random((n_departments, k - 1)), axis=1)[:, :per_department]
+        team_department = np.zeros(n_teams, dtype=np.int64)
+        team_department[network.team] = network.department
+        pick = np.argsort(rng.random((n_teams, per_department)), axis=1)[:, :per_team]
+        specialties = np.take_along_axis(focus[team_department], pick, axis=1)
         rows = np.repeat(np.arange(n), per_team)
         cols = specialties[network.team].ravel()
         level = np.clip(rng.normal(kn.specialty_level, 0.1, rows.size), 0.0, 1.0)
         knowledge[rows, cols] = np.maximum(knowledge[rows, cols], level)
-    seeds = rng.permutation(n)[: max(1, int(round(kn.idea_seed_share * n)))]
+    seeds = _idea_seeds(network, kn.idea_seed_share, kn.idea_department, rng)
     knowledge[seeds, 0] = 1.0
 
     demand = rng.uniform(0.2, 1.0, k)
     demand[0] = kn.idea_appeal
+    codifiable = beta(kn.codifiable, params.traits.concentration, k, rng)
+    codifiable[0] = kn.idea_codifiable
 
     strength = TIE_STRENGTH[network.tie_kind]
     n_edges = strength.size
@@ -221,13 +253,32 @@ def initial_workforce(
         reputation=np.full(n, INITIAL_REPUTATION),
         community=np.full(n, -1, dtype=np.int32),
         last_post=np.full(n, np.iinfo(np.int64).min // 2, dtype=np.int64),
+        post_count=np.zeros(n, dtype=np.int64),
         knowledge=knowledge,
         demand=demand,
+        codifiable=codifiable,
+        effort=np.zeros(n),
         strength=strength,
         given=np.zeros(n_edges),
         received=np.zeros(n_edges),
         **people,
     )
+
+
+def _idea_seeds(network: OrgNetwork, share: float, department: int, rng) -> np.ndarray:
+    """Who knows the new idea at the start: ``share`` of staff, drawn from ``department``
+    (all of it, if it is smaller) or, for -1, from everyone."""
+    count = max(1, int(round(share * network.n)))
+    if department < 0:
+        return rng.permutation(network.n)[:count]
+    departments = int(network.department.max()) + 1
+    if department >= departments:
+        raise ValueError(
+            f"The 'knowledge.idea_department' value must be -1 or a department in "
+            f"[0, {departments - 1}]. Got {department} instead."
+        )
+    members = np.flatnonzero(network.department == department)
+    return rng.permutation(members)[:count]
 
 
 def hire(
@@ -240,7 +291,8 @@ def hire(
     """Replace the people in ``rows`` by newcomers with little knowledge and fresh traits.
 
     A newcomer takes the leaver's seat (team, department, manager role) but not their ties'
-    history: ledgers are cleared and tie strengths reset to the initial value for their kind.
+    history: ledgers are cleared and each of their ties starts at half the initial strength
+    for its kind (``NEWCOMER_TIES``): they have relationships still to build.
     """
     if rows.size == 0:
         return
@@ -251,8 +303,10 @@ def hire(
         network.is_manager[rows], MANAGER, np.where(people["champion"], CHAMPION, MEMBER)
     )
     state.reputation[rows] = INITIAL_REPUTATION
+    state.effort[rows] = 0.0
     state.community[rows] = -1
     state.last_post[rows] = np.iinfo(np.int64).min // 2
+    state.post_count[rows] = 0
     state.knowledge[rows] = _fresh_knowledge(
         rows.size, state.topics, params.knowledge.newcomer_max, rng
     )
@@ -261,7 +315,7 @@ def hire(
     # Edge ids indptr[r] .. indptr[r + 1] - 1 of every row r, concatenated.
     out_edges = np.repeat(indptr[rows] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
     edges = np.concatenate((out_edges, network.reverse[out_edges]))
-    state.strength[edges] = TIE_STRENGTH[network.tie_kind[edges]]
+    state.strength[edges] = NEWCOMER_TIES * TIE_STRENGTH[network.tie_kind[edges]]
     state.given[edges] = 0.0
     state.received[edges] = 0.0
 

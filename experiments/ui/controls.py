@@ -34,10 +34,12 @@ __all__ = [
 #: Turnover is set per working day; people read it per year.
 WORKING_DAYS_PER_YEAR = 250
 #: Silos interpolate between the baseline's network (0%) and the silos scenario's (100%).
-_OPEN = {"rewiring": 0.1, "department_locality": 0.7}
+_OPEN = {"rewiring": 0.25, "department_locality": 0.5}
 _SILOED = {"rewiring": 0.01, "department_locality": 0.98}
 #: Mix of poor styles used when a scenario has none and someone adds poor communicators.
-_POOR_MIX = {"rude": 0.15, "defensive": 0.15, "pushy": 0.1, "top_down": 0.1, "shy": 0.15}
+_POOR_MIX = {
+    "rude": 0.12, "abrasive": 0.08, "defensive": 0.12, "pushy": 0.1, "top_down": 0.1, "shy": 0.13
+}
 
 
 @dataclass(frozen=True)
@@ -130,8 +132,9 @@ BARRIERS: tuple[Control, ...] = (
     Control(
         "poor_communicators",
         "Poor communicators",
-        "People whose way of asking or answering gets in the way: rude, defensive, pushy, "
-        "commanding or shy. Exchanges with them go badly more often or do not happen.",
+        "People whose way of asking or answering gets in the way: rude, abrasive, defensive, "
+        "pushy, commanding or shy. Exchanges with them go badly more often, sour the working "
+        "relationship, or do not happen.",
         read=lambda s: _pct(_poor_total(s)),
         write=_write_poor,
     ),
@@ -162,16 +165,17 @@ BARRIERS: tuple[Control, ...] = (
     Control(
         "silos",
         "Silos",
-        "How closed departments are: at 0% a tenth of working ties reach beyond the team and "
-        "many cross departments; at 100% almost none do.",
+        "How closed departments are: at 0% a quarter of working ties reach beyond the team "
+        "and half of those cross departments; at 100% almost none do.",
         read=_silos,
         write=_write_silos,
     ),
     Control(
         "turnover",
         "Staff turnover per year",
-        "Share of staff who leave in a year; newcomers take their place knowing little and "
-        "with no working relationships yet.",
+        "Share of staff who leave in a year; newcomers are hired from the market: they bring "
+        "current knowledge of what clients need, but nothing of the new idea, no track record "
+        "and working relationships still to build.",
         read=lambda s: _pct(s.turnover.rate * WORKING_DAYS_PER_YEAR),
         write=lambda v, s: {"turnover": {"rate": round(v / 100 / WORKING_DAYS_PER_YEAR, 7)}},
         high=60,
@@ -251,8 +255,8 @@ INTERVENTIONS: tuple[InterventionControl, ...] = (
     ),
     InterventionControl(
         "start_community_of_practice", "Start a community of practice",
-        "People from every department join and read each other's posts, which bridges "
-        "departments.",
+        "People from every department join, get to know some fellow members and read each "
+        "other's posts, which bridges departments.",
         "share", "Staff who join",
     ),
     InterventionControl(

@@ -27,7 +27,7 @@ __all__ = [
     "PIPELINE",
 ]
 
-#: (parameter section, process function) in the fixed order of design.md.
+#: (parameter section, process function) in the fixed order of docs/model.md, section 3.
 PIPELINE = (
     ("field_learning", learn_in_the_field),
     ("asking", ask_for_help),

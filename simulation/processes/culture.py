@@ -1,20 +1,30 @@
 """Process 6, culture change: payoff-biased imitation of sharing and seeking behaviour.
 
 Each person, with chance ``adaptability``, looks at one neighbour chosen in proportion to their
-role's weight (1 for a member,
-``manager_weight`` for a manager, ``champion_weight`` for a champion, the larger of the two for a
-manager who is a champion: leaders are watched more).
-If that role model is doing better, measured by how well their knowledge matches what clients
-need (`payoff`), the person moves ``rate`` of the way toward the model's generosity,
-proactivity and formal_preference, and, since lurking is sharing behaviour too, takes up the
-model's lurking or posting with chance ``rate``. (So the expected change per step is
-``rate * adaptability`` of the difference; drawing who reconsiders first keeps the step cheap.)
-Hoarders do not change their generosity and champions do not start lurking: that is what makes
-them hoarders and champions.
+role's weight (1 for a member, ``manager_weight`` for a manager, ``champion_weight`` for a
+champion, the larger of the two for a manager who is a champion: leaders are watched more).
+If that role model is doing better, the person imitates them with chance
+``(payoff of the model - own payoff) / spread of payoffs`` (at most 1; Schlag's proportional
+imitation rule, so a colleague who does only slightly better is rarely copied): the person moves
+``rate`` of the way toward the model's generosity, proactivity and formal_preference, and, since lurking is sharing behaviour too,
+takes up the model's lurking or posting with chance ``rate``. (So the expected change per step
+is ``rate * adaptability`` of the difference; drawing who reconsiders first keeps the step
+cheap.) Hoarders do not change their generosity and champions do not start lurking: that is
+what makes them hoarders and champions.
+
+"Doing better" is the payoff: how well one's knowledge matches what clients need (`payoff`)
+minus the time that sharing costs, ``sharing_cost`` per help given or post in about the last
+month (a decaying count, ``effort``). Sharing pays only where it is repaid: with reciprocity
+detection, people who do not give are refused help and fall behind in knowledge, so generous
+colleagues are the ones worth imitating; without it, free riders save the cost and keep the
+knowledge, and generosity erodes (Nowak 2006).
 
 References:
     Boyd, R., & Richerson, P. J. (1985). Culture and the Evolutionary Process. University of
     Chicago Press (payoff-biased transmission).
+    Nowak, M. A. (2006). Five rules for the evolution of cooperation. Science, 314, 1560-1563.
+    Schlag, K. H. (1998). Why imitate, and if so, how? Journal of Economic Theory, 78(1),
+    130-156.
 """
 
 from __future__ import annotations
@@ -27,6 +37,8 @@ from simulation.state import CHAMPION, MANAGER
 __all__ = ["change_culture", "payoff"]
 
 IMITATED = ("generosity", "proactivity", "formal_preference")
+#: Sharing effort (helps given and posts) is counted over about this many steps, a month.
+EFFORT_WINDOW = 30.0
 
 
 def payoff(state, rows: np.ndarray | None = None) -> np.ndarray:
@@ -48,6 +60,7 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     role_weight = weight[state.role]
     # A manager who is also a champion is watched as the more watched of the two.
     role_weight = np.where(state.champion, np.maximum(role_weight, p.champion_weight), role_weight)
+    state.effort *= 1.0 - 1.0 / EFFORT_WINDOW
     people = np.flatnonzero(rng.random(state.n) < state.adaptability)
     indices = network.adjacency.indices
     edge = pick_edges(
@@ -55,8 +68,11 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     )
     ok = edge >= 0
     people, model = people[ok], indices[edge[ok]]
-    score = payoff(state)
-    better = score[model] > score[people]
+    score = payoff(state) - p.sharing_cost * state.effort
+    # Proportional imitation: the more the model does better, the likelier the switch, in
+    # units of the spread of payoffs across the organisation.
+    spread = max(float(score.std()), 1e-12)
+    better = rng.random(people.size) * spread < score[model] - score[people]
     people, model = people[better], model[better]
     target_lurking = state.lurker[model]
     switch = (state.lurker[people] != target_lurking) & (rng.random(people.size) < p.rate)

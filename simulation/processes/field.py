@@ -2,7 +2,8 @@
 
 With chance ``proactivity * exposure`` a person meets the client context and learns about one
 topic, chosen in proportion to what clients currently need (the demand vector), closing
-``rate`` of their gap to full knowledge. The new idea (topic 0) is internal and cannot be
+``rate * tact`` of their gap to full knowledge: clients open up to people who listen well, so
+the lesson is gated by communicating as well as by learning. The new idea (topic 0) is internal and cannot be
 picked up in the field. Slow, but it is how new knowledge enters the organisation.
 """
 
@@ -19,9 +20,11 @@ def learn_in_the_field(state, network, params, rng: np.random.Generator, step: i
     learners = np.flatnonzero(rng.random(state.n) < state.proactivity * p.exposure)
     demand = state.demand[1:]
     if learners.size == 0 or demand.sum() <= 0:
-        return {"field": 0}
+        return {"field": 0, "gain_field": 0.0}
     topic = 1 + rng.choice(demand.size, size=learners.size, p=demand / demand.sum())
     current = state.get(learners, topic)
-    state.knowledge.reshape(-1)[state.cells(learners, topic)] = current + p.rate * (1.0 - current)
+    # Clients open up to people who listen well: the lesson scales with tact.
+    new = current + p.rate * state.tact[learners] * (1.0 - current)
+    state.knowledge.reshape(-1)[state.cells(learners, topic)] = new
     state.use(learners, topic)
-    return {"field": int(learners.size)}
+    return {"field": int(learners.size), "gain_field": float((new - current).sum())}

@@ -20,7 +20,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simulation.processes.rules import absorb
+from simulation.processes.rules import learn
+
 
 __all__ = [
     "NO_WEIGHT",
@@ -36,8 +37,9 @@ _jit = numba.njit(cache=True, nogil=True)
 #: Pass as ``edge_weight`` or ``node_weight`` of `pick_edges` for a weight of one throughout.
 NO_WEIGHT = np.empty(0)
 
-# The learning rule of `rules.absorb`, compiled for scalars: one definition for both.
-_absorb = numba.njit(cache=True, inline="always")(absorb)
+# The learning rule of `rules.learn`, compiled for scalars: one definition for both.
+_learn = numba.njit(cache=True, inline="always")(learn)
+
 
 
 @_jit
@@ -108,12 +110,19 @@ def pick_columns(matrix, rows, scale, u):
 
 
 @_jit
-def asking_choices(indptr, indices, knowledge, demand, strength, askers, u_topic, u_helper, floor):
+def asking_choices(
+    indptr, indices, knowledge, demand, strength, askers, u_topic, u_helper, floor,
+    team, searches, findable, hidden, up_only, manager,
+):
     """What each asker asks about, and whom (process 2, steps 2 and 3).
 
-    The topic is drawn in proportion to ``demand * (1 - own knowledge) * the neighbours' mean
-    knowledge``; the helper, a tie, in proportion to ``strength * (floor + their knowledge of the
-    topic)``. Returns ``(topic, edge)`` per asker, -1 where there is nothing to ask or no one.
+    The topic is drawn in proportion to ``demand * (1 - own knowledge) ** 2 * (0.5 + the
+    neighbours' mean knowledge)``; the helper, a tie, in proportion to ``strength * (floor + perceived lead on
+    the topic)``, the lead being how much more the neighbour knows than the asker. A
+    neighbour's lead is perceived fully when they are a teammate, or
+    when the asker ``searches`` (has tools) and the neighbour is ``findable`` (posted lately),
+    else at ``hidden`` of its value. An asker with ``up_only`` asks only their manager. Returns ``(topic, edge)``
+    per asker, -1 where there is nothing to ask or no one.
     """
     topics = knowledge.shape[1]
     topic = np.full(askers.size, -1, dtype=np.int64)
@@ -123,20 +132,28 @@ def asking_choices(indptr, indices, knowledge, demand, strength, askers, u_topic
     for i in range(askers.size):
         a = askers[i]
         lo, hi = indptr[a], indptr[a + 1]
-        # The neighbours' sum, not mean: dividing by the degree would scale every weight alike.
+        if hi == lo:
+            continue  # no one to ask
         weights[:] = 0.0
         for e in range(lo, hi):
             row = indices[e]
             for t in range(topics):
                 weights[t] += knowledge[row, t]
         for t in range(topics):
-            weights[t] *= demand[t] * (1.0 - knowledge[a, t])
+            gap = 1.0 - knowledge[a, t]
+            weights[t] = demand[t] * gap * gap * (0.5 + weights[t] / (hi - lo))
         t = _pick(weights, u_topic[i])
         if t < 0:
             continue
         topic[i] = t
         for e in range(lo, hi):
-            helpers[e - lo] = strength[e] * (floor + knowledge[indices[e], t])
+            j = indices[e]
+            if up_only[a] and j != manager[a]:
+                helpers[e - lo] = 0.0
+                continue
+            seen = 1.0 if team[j] == team[a] or (searches[a] and findable[j]) else hidden
+            more = max(knowledge[j, t] - knowledge[a, t], 0.0)
+            helpers[e - lo] = strength[e] * (floor + seen * more)
         j = _pick(helpers[: hi - lo], u_helper[i])
         if j >= 0:
             edge[i] = lo + j
@@ -144,13 +161,16 @@ def asking_choices(indptr, indices, knowledge, demand, strength, askers, u_topic
 
 
 @_jit
-def read_posts(knowledge, reader, post, topic, quality, poster, rate, absorption, savvy):
-    """Readers learn from posts (process 3), synchronously; returns the cells that learned.
+def read_posts(knowledge, reader, post, topic, quality, poster, rate, absorption, savvy, codifiable):
+    """Readers learn from posts (process 3), synchronously; returns the cells that learned and
+    the knowledge they gained in all.
 
     Reader ``reader[i]`` reads post ``post[i]`` (topic ``topic[post]``, level
-    ``quality[post]``) and learns by `rules.absorb` at ``rate * absorption * savvy`` of the
-    reader, from their knowledge as it was before anyone read. Where one reader reads several
-    posts on one topic, the best outcome is kept, never a sum. Own posts teach nothing.
+    ``quality[post]``). A post carries only the explicit pieces of a topic: the reader learns
+    them (`rules.learn`, tacit rate 0) at ``rate * absorption * savvy``, from their knowledge
+    as it was before anyone read, and never beyond the topic's codifiable share.
+    Where one reader reads several posts on one topic, the best outcome is kept, never a sum.
+    Own posts teach nothing.
     """
     n = reader.size
     new = np.empty(n)
@@ -158,21 +178,24 @@ def read_posts(knowledge, reader, post, topic, quality, poster, rate, absorption
     count = 0
     for i in range(n):  # first every outcome, from the state before reading
         r, p = reader[i], post[i]
-        current = knowledge[r, topic[p]]
-        new[i] = _absorb(current, quality[p], rate * absorption[r] * savvy[r])
+        t = topic[p]
+        current = knowledge[r, t]
+        new[i] = _learn(current, quality[p], rate * absorption[r] * savvy[r], 0.0, codifiable[t])
         if new[i] > current and poster[p] != r:
             useful[i] = True
             count += 1
     cells = np.empty(count, dtype=np.int64)
+    gained = 0.0
     j = 0
     for i in range(n):  # then the best outcome per cell
         if useful[i]:
             r, t = reader[i], topic[post[i]]
             if new[i] > knowledge[r, t]:
+                gained += new[i] - knowledge[r, t]
                 knowledge[r, t] = new[i]
             cells[j] = r * knowledge.shape[1] + t
             j += 1
-    return cells
+    return cells, gained
 
 
 @_jit

@@ -16,6 +16,7 @@ import scenarios
 from scenarios import Scenario, builtin_names, builtin_path, load, load_text
 from simulation.interventions import INTERVENTION_KINDS
 from simulation.model import SocialLearningModel
+from simulation.network import TIE_COMMUNITY
 from simulation.parameters import STYLES
 from simulation.state import CHAMPION, MANAGER
 from tests.scenarios._support import KNOWN_BUILTINS
@@ -168,12 +169,20 @@ def test_community_of_practice_starts_at_step_30():
     model = _before_and_at("community_of_practice", 30)
     assert (model.state.community < 0).all()
     assert model.params.esn.community_reads == 0
+    tools = model.state.has_tools.copy()
+    edges = model.network.adjacency.nnz
     model.run(1)
     members = model.state.community >= 0
     assert members.mean() == pytest.approx(0.25, abs=0.02)
     assert model.params.esn.community_reads == 3
-    assert model.state.has_tools[members].all()
+    assert np.array_equal(model.state.has_tools, tools)  # give_tools = false: nobody gets tools
     assert np.unique(model.network.department[members]).size > 1  # it bridges departments
+    # Members got to know each other: new ties, all between members.
+    new = model.network.tie_kind == TIE_COMMUNITY
+    assert model.network.adjacency.nnz > edges and new.any()
+    assert members[model.network.sources[new]].all()
+    assert members[model.network.adjacency.indices[new]].all()
+    assert model.state.strength.size == model.network.adjacency.nnz
 
 
 def test_leadership_modelling_makes_managers_tactful_at_step_30():

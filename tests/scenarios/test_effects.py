@@ -107,24 +107,26 @@ def test_every_builtin_is_compared_with_what_it_declares():
 
 
 def test_the_baseline_spreads_the_idea(outcomes):
-    t50, t90 = _mean(outcomes, "baseline", "t50"), _mean(outcomes, "baseline", "t90")
-    assert t50 <= 150, f"baseline t50 {t50:.1f}: expected half of staff to know the idea by step 150"
-    assert t90 <= STEPS, f"baseline t90 {t90:.1f}: expected 90% to know the idea within the run"
+    t50 = _mean(outcomes, "baseline", "t50")
+    assert t50 <= 200, f"baseline t50 {t50:.1f}: expected half of staff to know the idea by day 200"
+    adoption = _mean(outcomes, "baseline", "adoption")
+    assert adoption >= 0.75, f"baseline: {adoption:.2f} know the idea at the end, expected 0.75+"
     assert _mean(outcomes, "baseline", "participation") >= 0.4
 
 
 # -- barriers against the baseline -------------------------------------------------------------
 
 
-def test_lurkers_participate_less_and_spread_later(outcomes):
+def test_lurkers_participate_less_spread_later_and_learn_less(outcomes):
     _less(outcomes, "lurkers", "baseline", "participation", margin=0.3)
-    _more(outcomes, "lurkers", "baseline", "t50", margin=50)
+    _more(outcomes, "lurkers", "baseline", "t50", margin=15)
+    _less(outcomes, "lurkers", "baseline", "knowledge", margin=0.03)
 
 
 def test_hoarders_slow_spread_refuse_more_weaken_ties_and_lose_reputation(outcomes):
-    _more(outcomes, "hoarders", "baseline", "t90", margin=30)
-    _more(outcomes, "hoarders", "baseline", "refusal_rate", margin=0.08)
-    _less(outcomes, "hoarders", "baseline", "ties", margin=0.04)
+    _more(outcomes, "hoarders", "baseline", "t50", margin=150)
+    _more(outcomes, "hoarders", "baseline", "refusal_rate", margin=0.15)
+    _less(outcomes, "hoarders", "baseline", "ties", margin=0.1)
     hoarders = _mean(outcomes, "hoarders", "reputation_hoarders")
     others = _mean(outcomes, "hoarders", "reputation_others")
     assert hoarders <= others - 0.15, (
@@ -133,20 +135,26 @@ def test_hoarders_slow_spread_refuse_more_weaken_ties_and_lose_reputation(outcom
     )
 
 
-def test_no_tools_never_reaches_half_and_keeps_silos(outcomes):
-    _more(outcomes, "no_tools", "baseline", "t50", margin=150)
-    _more(outcomes, "no_tools", "baseline", "silo", margin=0.03)
-    _less(outcomes, "no_tools", "baseline", "knowledge", margin=0.25)
+def test_no_tools_slows_spread_and_lowers_knowledge_and_participation(outcomes):
+    # Without the ESN the silo index is not higher: the ESN's feeds are mostly departmental, so
+    # it spreads explicit knowledge within departments. That tools matter for crossing
+    # departments only through bridging ties is tests/test_stylised_facts.py's fact.
+    _more(outcomes, "no_tools", "baseline", "t50", margin=25)
+    _less(outcomes, "no_tools", "baseline", "knowledge", margin=0.05)
+    _less(outcomes, "no_tools", "baseline", "participation", margin=0.3)
 
 
 def test_poor_communication_slows_spread_weakens_ties_and_knowledge(outcomes):
-    _more(outcomes, "poor_communication", "baseline", "t90", margin=30)
-    _less(outcomes, "poor_communication", "baseline", "ties", margin=0.01)
-    _less(outcomes, "poor_communication", "baseline", "knowledge", margin=0.02)
+    _more(outcomes, "poor_communication", "baseline", "t50", margin=150)
+    _less(outcomes, "poor_communication", "baseline", "ties", margin=0.1)
+    _less(outcomes, "poor_communication", "baseline", "knowledge", margin=0.04)
 
 
-def test_formal_training_culture_slows_spread(outcomes):
-    _more(outcomes, "formal_training_culture", "baseline", "t90", margin=20)
+def test_formal_training_culture_delays_the_idea_until_sessions_teach_it(outcomes):
+    # People wait for courses, so half know the idea later; once the idea is established,
+    # sessions teach it to most attendees, so 90% is reached sooner than by peers alone.
+    _more(outcomes, "formal_training_culture", "baseline", "t50", margin=25)
+    _less(outcomes, "formal_training_culture", "baseline", "t90", margin=30)
 
 
 def test_formal_training_happens_only_at_session_steps(outcomes):
@@ -159,24 +167,26 @@ def test_formal_training_happens_only_at_session_steps(outcomes):
         assert steps == [], f"baseline has no training, but exchanges at steps {steps}"
 
 
-def test_silos_keep_knowledge_apart_and_slow_spread(outcomes):
-    _more(outcomes, "silos", "baseline", "silo", margin=0.007)
-    _more(outcomes, "silos", "baseline", "t50", margin=50)
+def test_silos_slow_spread(outcomes):
+    # That silo structure raises the silo index (with the idea starting in one department and
+    # tool access equal) is tests/test_patterns.py's 'structure' pattern, over 20 paired seeds.
+    _more(outcomes, "silos", "baseline", "t50", margin=80)
 
 
-def test_high_turnover_loses_knowledge_and_the_idea(outcomes):
-    # t90 is later on average too (by 23 to 87 steps over our seed sets) but varies too much
-    # from run to run (sd ~55 steps) for a robust margin; knowledge and final reach do not.
-    _less(outcomes, "high_turnover", "baseline", "knowledge", margin=0.03)
-    _less(outcomes, "high_turnover", "baseline", "adoption", margin=0.01)
+def test_high_turnover_loses_knowledge_ties_and_the_idea(outcomes):
+    # Newcomers bring current client knowledge from the market, so mean knowledge falls only a
+    # little; the idea and relationships are what the organisation loses.
+    _less(outcomes, "high_turnover", "baseline", "knowledge", margin=0.005)
+    _less(outcomes, "high_turnover", "baseline", "adoption", margin=0.03)
+    _less(outcomes, "high_turnover", "baseline", "ties", margin=0.02)
 
 
 def test_turbulent_market_lowers_alignment(outcomes):
-    _less(outcomes, "turbulent_market", "baseline", "alignment", margin=0.2)
+    _less(outcomes, "turbulent_market", "baseline", "alignment", margin=0.15)
 
 
 def test_typical_2012_learns_and_participates_much_less(outcomes):
-    _less(outcomes, "typical_2012", "baseline", "knowledge", margin=0.3)
+    _less(outcomes, "typical_2012", "baseline", "knowledge", margin=0.15)
     _less(outcomes, "typical_2012", "baseline", "participation", margin=0.25)
 
 
@@ -184,26 +194,29 @@ def test_typical_2012_learns_and_participates_much_less(outcomes):
 
 
 def test_tools_rollout_against_no_tools(outcomes):
-    _more(outcomes, "tools_rollout", "no_tools", "knowledge", margin=0.15)
-    _less(outcomes, "tools_rollout", "no_tools", "t50", margin=150)
+    _more(outcomes, "tools_rollout", "no_tools", "knowledge", margin=0.02)
+    _less(outcomes, "tools_rollout", "no_tools", "t50", margin=10)
+    _more(outcomes, "tools_rollout", "no_tools", "participation", margin=0.15)
 
 
 def test_tech_skills_training_against_tools_rollout(outcomes):
-    _more(outcomes, "tech_skills_training", "tools_rollout", "participation", margin=0.1)
-    _less(outcomes, "tech_skills_training", "tools_rollout", "t90", margin=80)
+    _more(outcomes, "tech_skills_training", "tools_rollout", "participation", margin=0.08)
+    _more(outcomes, "tech_skills_training", "tools_rollout", "knowledge", margin=0.03)
 
 
 def test_champions_council_against_typical_2012(outcomes):
-    _more(outcomes, "champions_council", "typical_2012", "participation", margin=0.07)
+    _more(outcomes, "champions_council", "typical_2012", "participation", margin=0.03)
 
 
 def test_community_of_practice_against_silos(outcomes):
-    # The silo index of the community was not lower in our runs; the idea's spread and the
-    # knowledge the community brings are.
-    _less(outcomes, "community_of_practice", "silos", "t50", margin=25)
-    _more(outcomes, "community_of_practice", "silos", "knowledge", margin=0.05)
+    # The built-in community gives nobody tools (give_tools = false), so tool access is the
+    # same in both arms and the difference is the community's ties and feed.
+    _less(outcomes, "community_of_practice", "silos", "silo", margin=0.01)
+    _less(outcomes, "community_of_practice", "silos", "t50", margin=60)
 
 
 def test_leadership_modelling_against_poor_communication(outcomes):
-    _less(outcomes, "leadership_modelling", "poor_communication", "refusal_rate", margin=0.03)
-    _more(outcomes, "leadership_modelling", "poor_communication", "participation", margin=0.08)
+    _more(outcomes, "leadership_modelling", "poor_communication", "participation", margin=0.05)
+    _more(outcomes, "leadership_modelling", "poor_communication", "ties", margin=0.03)
+    _more(outcomes, "leadership_modelling", "poor_communication", "knowledge", margin=0.03)
+    _less(outcomes, "leadership_modelling", "poor_communication", "t50", margin=60)

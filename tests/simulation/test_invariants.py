@@ -140,11 +140,12 @@ def test_forgetting_alone_only_lowers_knowledge(overrides, seed):
 
 @given(overrides=scenarios(), seed=seeds)
 def test_ties_move_only_through_exchanges(overrides, seed):
-    """Tie strength changes through asking and collaborating; reputation through asking and
-    posting. With those off (and no turnover resetting newcomers' ties) both stay put."""
+    """Tie strength changes through asking, collaborating and posting (ambient awareness), and
+    fades by forgetting; reputation changes through asking and posting. With those off (and no
+    turnover resetting newcomers' ties) both stay put."""
     overrides.update(
         asking__enabled=False, collaboration__enabled=False, esn__enabled=False,
-        turnover__enabled=False,
+        turnover__enabled=False, forgetting__enabled=False,
     )
     model = SocialLearningModel(rng=seed, **overrides)
     strength = model.state.strength.copy()

@@ -83,53 +83,106 @@ def test_pick_columns_follows_matrix_times_scale(w):
         assert_proportional(chosen, w * scale)
 
 
-def test_asking_chooses_topics_by_demand_gap_and_neighbours_and_helpers_by_expertise():
-    # Asker 0 has neighbours 1 and 2. Topic weights: demand * (1 - own) * neighbours' sum.
+def _ask(knowledge, indptr, indices, strength, askers, u_topic, u_helper, **given):
+    """`asking_choices` with everyone in one team (expertise visible) unless given otherwise."""
+    n = knowledge.shape[0]
+    options = dict(
+        team=np.zeros(n, np.int64), searches=np.zeros(n, bool), findable=np.zeros(n, bool),
+        hidden=0.3, up_only=np.zeros(n, bool), manager=np.full(n, -1, np.int64),
+        demand=np.ones(knowledge.shape[1]),
+    )
+    options.update(given)
+    return asking_choices(
+        indptr, indices, knowledge, options["demand"], strength, askers, u_topic, u_helper,
+        0.05, options["team"], options["searches"], options["findable"], options["hidden"],
+        options["up_only"], options["manager"],
+    )
+
+
+def test_asking_chooses_topics_by_demand_gap_and_neighbours_and_helpers_by_their_lead():
+    # Asker 0 has neighbours 1 and 2. Topic weights: demand * (1 - own)^2 * (0.5 + neighbours'
+    # mean); helper weights: strength * (0.05 + how much more the neighbour knows).
     knowledge = np.array([[0.0, 0.5, 1.0], [0.2, 0.4, 0.9], [0.6, 0.0, 0.1]])
     demand = np.array([1.0, 2.0, 1.0])
     indptr, indices = np.array([0, 2, 2, 2]), np.array([1, 2])
     strength = np.array([1.0, 0.5])
     # Every topic draw meets every helper draw: both spread evenly and independently.
     u_topic, u_helper = np.repeat(stratified(200), 200), np.tile(stratified(200), 200)
-    topic, edge = asking_choices(
-        indptr, indices, knowledge, demand, strength, np.zeros(u_topic.size, np.int64),
-        u_topic, u_helper, 0.05,
-    )
-    topic_weight = demand * (1 - knowledge[0]) * knowledge[[1, 2]].sum(axis=0)
+    topic, edge = _ask(knowledge, indptr, indices, strength, np.zeros(u_topic.size, np.int64),
+                       u_topic, u_helper, demand=demand)
+    topic_weight = demand * (1 - knowledge[0]) ** 2 * (0.5 + knowledge[[1, 2]].mean(axis=0))
     assert topic_weight[2] == 0 and np.all(topic < 2)
     assert np.bincount(topic) / topic.size == pytest.approx(
         topic_weight[:2] / topic_weight.sum(), abs=0.005
     )
     for t in (0, 1):
         mine = topic == t
-        helper_weight = strength * (0.05 + knowledge[[1, 2], t])
+        lead = np.maximum(knowledge[[1, 2], t] - knowledge[0, t], 0)
+        helper_weight = strength * (0.05 + lead)
         counts = np.bincount(edge[mine], minlength=2) / mine.sum()
         assert counts == pytest.approx(helper_weight / helper_weight.sum(), abs=0.006)
+
+
+def test_hidden_expertise_is_seen_in_part_and_posting_makes_it_findable():
+    # Asker 0 in team 0; neighbour 1 (team 1) knows topic 0 fully, neighbour 2 (team 1) not.
+    knowledge = np.array([[0.0, 1.0], [1.0, 1.0], [0.0, 1.0]])
+    indptr, indices = np.array([0, 2, 2, 2]), np.array([1, 2])
+    u = stratified(4000)
+    team = np.array([0, 1, 1])
+
+    def share_to_expert(**given):
+        _, edge = _ask(knowledge, indptr, indices, np.ones(2), np.zeros(u.size, np.int64),
+                       np.zeros(u.size), u, team=team, **given)
+        return np.mean(edge == 0)
+
+    hidden = share_to_expert()  # weights 0.05 + 0.3 * 1 against 0.05
+    assert hidden == pytest.approx(0.35 / 0.40, abs=0.002)
+    seen = share_to_expert(searches=np.array([True, False, False]),
+                           findable=np.array([False, True, False]))  # 1.05 against 0.05
+    assert seen == pytest.approx(1.05 / 1.10, abs=0.002)
+    assert share_to_expert(findable=np.array([False, True, False])) == hidden  # needs tools
+    # Someone who asks only up asks only their manager.
+    _, edge = _ask(knowledge, indptr, indices, np.ones(2), np.zeros(u.size, np.int64),
+                   np.zeros(u.size), u, up_only=np.array([True, False, False]),
+                   manager=np.array([2, -1, -1]))
+    assert np.all(edge == 1)
 
 
 def test_an_asker_without_ties_or_gaps_asks_nothing():
     knowledge = np.array([[1.0, 1.0], [0.5, 0.5], [0.0, 0.0]])
     indptr, indices = np.array([0, 1, 2, 2]), np.array([1, 0])
-    topic, edge = asking_choices(
-        indptr, indices, knowledge, np.ones(2), np.ones(2), np.array([0, 2]),
-        np.full(2, 0.5), np.full(2, 0.5), 0.05,
-    )
-    # Person 0 knows everything; person 2 has no neighbours to hear about topics from.
+    topic, edge = _ask(knowledge, indptr, indices, np.ones(2), np.array([0, 2]),
+                       np.full(2, 0.5), np.full(2, 0.5))
+    # Person 0 knows everything; person 2 has no one to ask.
     assert topic.tolist() == [-1, -1] and edge.tolist() == [-1, -1]
 
 
 def test_reading_is_synchronous_keeps_the_best_outcome_and_skips_own_posts():
     knowledge = np.array([[0.2, 0.0], [0.9, 0.0]])
     topic, quality, poster = np.array([0, 0, 0]), np.array([0.5, 1.0, 1.0]), np.array([1, 1, 0])
+    codifiable = np.array([1.0, 1.0])  # all explicit: the pieces rule on the whole level
     # Reader 0 reads posts 0 and 1 (both topic 0) and its own post 2.
-    cells = read_posts(
+    cells, gained = read_posts(
         knowledge, np.array([0, 0, 0]), np.array([0, 1, 2]), topic, quality, poster,
-        0.5, np.ones(2), np.ones(2),
+        0.5, np.ones(2), np.ones(2), codifiable,
     )
     # From 0.2: post 0 gives 0.2 + 0.5*0.5*0.8 = 0.4, post 1 gives 0.6; not 0.4 then more.
     assert knowledge[0, 0] == pytest.approx(0.6)
+    assert gained == pytest.approx(0.4)
     assert cells.tolist() == [0, 0]  # two reads taught; the own post did not count
     assert knowledge[1].tolist() == [0.9, 0.0]
+
+
+def test_posts_teach_only_the_explicit_share():
+    knowledge = np.array([[0.3, 0.0], [1.0, 0.0]])
+    codifiable = np.array([0.4, 1.0])
+    reader, post = np.zeros(50, np.int64), np.zeros(50, np.int64)
+    # Fifty reads of a perfect post, one at a time: the reader approaches 0.4 and stops there.
+    for _ in range(50):
+        read_posts(knowledge, reader[:1], post[:1], np.array([0]), np.array([1.0]),
+                   np.array([1]), 0.5, np.ones(2), np.ones(2), codifiable)
+    assert knowledge[0, 0] == pytest.approx(0.4, abs=1e-9)
+    assert knowledge[0, 0] <= 0.4
 
 
 @given(

@@ -80,11 +80,13 @@ def test_process_contract(section, process, situation, seed):
     np.random.seed(seed % 1000 + 1)
     twin_counts = process(twin, network, params, np.random.default_rng(seed), step)
 
-    # Counts: a dict of non-negative integers (turnover also hands over the leavers' rows).
+    # Counts: a dict of non-negative integers, and knowledge gained per channel as
+    # non-negative floats (turnover also hands over the leavers' rows).
     assert isinstance(counts, dict)
     leavers = counts.pop("leavers", None)
     for name, value in counts.items():
-        assert isinstance(value, int) and value >= 0, name
+        kind = float if name.startswith("gain_") else int
+        assert isinstance(value, kind) and value >= 0, name
     if leavers is not None:
         assert section == "turnover"
         assert leavers.ndim == 1 and np.unique(leavers).size == leavers.size
@@ -157,7 +159,7 @@ def test_training_only_on_session_days():
     model = SocialLearningModel(n_agents=100, rng=0, training__enabled=True,
                                 training__interval=10, training__attendance=1.0)
     before = model.state.knowledge.copy()
-    assert run_process("training", model, step=7) == {"training": 0}
+    assert run_process("training", model, step=7) == {"training": 0, "gain_training": 0.0}
     assert np.array_equal(model.state.knowledge, before)
     counts = run_process("training", model, step=20)
     assert counts["training"] > 0
