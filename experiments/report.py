@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 from experiments.stats import OUTCOMES, curve_bands, summarise_runs  # noqa: E402
 from experiments.store import load_results  # noqa: E402
 from experiments.tasks import version_differences  # noqa: E402
+from simulation.metrics import CHANNELS, GAINS  # noqa: E402
 
 __all__ = ["write_report"]
 
@@ -46,6 +47,9 @@ def write_report(directory: str | Path) -> Path:
                             _curves(results.timeseries, metric, label)))
     if not varied:
         figures.append(("times", "Time for the new idea to reach 50% and 90% of staff", _times(summary)))
+        if all(f"total_{g}" in runs for g in GAINS):
+            figures.append(("channels", "Where knowledge came from: share of all knowledge "
+                            "gained, by channel (mean over runs)", _channels(runs)))
     design = (sweep.get("design") or {}).get("kind", "factorial")
     sensitivity_tables: list[str] = []
     scenarios = list(dict.fromkeys(runs["scenario"]))
@@ -111,6 +115,30 @@ def _curves(series: pd.DataFrame, metric: str, label: str) -> plt.Figure:
         ax.axis("off")
     fig.supxlabel("step (working day)")
     fig.supylabel(label)
+    return fig
+
+
+def _channels(runs: pd.DataFrame) -> plt.Figure:
+    """Stacked bars: each scenario's mean share of knowledge gained through each channel."""
+    ok = runs[runs["status"] == "ok"]
+    totals = ok[[f"total_{g}" for g in GAINS]].to_numpy()
+    shares = pd.DataFrame(totals / np.maximum(totals.sum(axis=1, keepdims=True), 1e-12),
+                          columns=list(CHANNELS))
+    shares["scenario"] = ok["scenario"].to_numpy()
+    means = shares.groupby("scenario", sort=False).mean()
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(means) + 1.6), constrained_layout=True)
+    y = np.arange(len(means))
+    left = np.zeros(len(means))
+    labels = {"field": "field (clients)", "direct": "asking colleagues", "esn": "ESN posts",
+              "collaboration": "working together", "training": "formal training"}
+    for channel in CHANNELS:
+        ax.barh(y, means[channel], left=left, label=labels[channel])
+        left += means[channel].to_numpy()
+    ax.set_yticks(y, [_short(s) for s in means.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of knowledge gained")
+    ax.legend(ncol=3, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12))
     return fig
 
 
@@ -249,15 +277,20 @@ def _sentences(summary: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
 
 
 def _reach(row, steps: int) -> str:
-    """How long the idea took to reach 90% of staff, honest about runs that never got there."""
-    n, reached = int(row["runs"]), int(row["t90_reached"])
+    """How long the idea took to reach half and 90% of staff, honest about runs that never
+    got there."""
+    return f"{_reach_level(row, 't50', 'half of', steps)} and {_reach_level(row, 't90', '90% of', steps)}"
+
+
+def _reach_level(row, col: str, level: str, steps: int) -> str:
+    n, reached = int(row["runs"]), int(row[f"{col}_reached"])
     if reached == 0:
-        return f"did not reach 90% of staff within {steps} days in any of {n} runs"
+        return f"did not reach {level} staff within {steps} days in any of {n} runs"
     if reached < n:
-        return (f"took at least {row['t90']:.0f} days on average to reach 90% of staff "
+        return (f"took at least {row[col]:.0f} days on average to reach {level} staff "
                 f"({n - reached} of {n} runs had not reached it by day {steps})")
-    return (f"reached 90% of staff in {row['t90']:.0f} days "
-            f"(95% CI {row['t90_low']:.0f} to {row['t90_high']:.0f})")
+    return (f"reached {level} staff in {row[col]:.0f} days "
+            f"(95% CI {row[f'{col}_low']:.0f} to {row[f'{col}_high']:.0f})")
 
 
 def _sentence(name: str, row, against: str | None, other, steps: int) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from simulation.metrics import CHANNELS, SCALAR_METRICS
+from simulation.metrics import CHANNELS, GAINS, SCALAR_METRICS
 from simulation.parameters import SECTIONS, dotted_overrides
 
 __all__ = ["Task", "run_one", "coerce_point", "environment", "version_differences", "FINAL_COLUMNS"]
@@ -33,7 +33,7 @@ FINAL_COLUMNS: tuple[str, ...] = (
     "t50",
     "t90",
     *(f"final_{m}" for m in SCALAR_METRICS),
-    *(f"total_{c}" for c in (*CHANNELS, "asks", "helps", "refusals", "posts")),
+    *(f"total_{c}" for c in (*CHANNELS, *GAINS, "asks", "helps", "refusals", "posts")),
 )
 
 
@@ -200,7 +200,7 @@ def _finals(model) -> dict[str, Any]:
     out: dict[str, Any] = {"t50": summary["t50"], "t90": summary["t90"]}
     for name in SCALAR_METRICS:
         out[f"final_{name}"] = float(model.metrics[name])
-    for name in (*CHANNELS, "asks", "helps", "refusals", "posts"):
+    for name in (*CHANNELS, *GAINS, "asks", "helps", "refusals", "posts"):
         out[f"total_{name}"] = float(wide[name].sum())
     return out
 

@@ -616,6 +616,8 @@ class ReferenceModel(mesa.Model):
         lessons = []
         for teller, report, topic in landed:  # every lesson from the state before any lands
             rate = report.absorption
+            if report.style == DEFENSIVE:  # a defensive report takes in half
+                rate *= DEFENSIVE_ABSORPTION
             mine, theirs = report.knowledge[topic], teller.knowledge[topic]
             tacit_rate = rate * teller.strength[report.seat]
             level = learn(mine, theirs, rate, tacit_rate, self.codifiable[topic])

@@ -18,7 +18,9 @@
    ``hidden_expertise`` of its value. Top-down people listen only upward: they ask only their
    manager.
 4. **Telling.** A top-down manager does not ask: in their turn they tell a report, unasked,
-   about a client topic drawn in proportion to their own knowledge times its demand. Knowledge flows down the
+   about a client topic drawn in proportion to their own knowledge times its demand (a
+   defensive report takes in half). Tells land first, and the askers of the step then read
+   the state after them: the one exception to synchronous updates within this process. Knowledge flows down the
    hierarchy, on the teller's topic rather than on the report's need.
 5. **Help or refuse.** A helper who knows more helps with chance
    ``generosity * (0.5 + 0.5 * tact_asker) * (1 - reciprocity_sensitivity * (1 - trust))``:
@@ -175,7 +177,9 @@ def _tell(state, network, params, rng, tellers: np.ndarray, counts: dict) -> Non
     mine, theirs = state.get(report, topic), state.get(tellers, topic)
     lands = (theirs > mine) & (rng.random(tellers.size) < state.tact[report] * state.tact[tellers])
     r, t, e = report[lands], topic[lands], edge[lands]
-    rate = state.absorption[r]
+    rate = np.where(
+        state.style[r] == DEFENSIVE, DEFENSIVE_ABSORPTION * state.absorption[r], state.absorption[r]
+    )
     new = learn(mine[lands], theirs[lands], rate, rate * state.strength[e], state.codifiable[t])
     state.knowledge.reshape(-1)[state.cells(r, t)] = new  # a report has one manager: one cell
     state.use(r, t)
