@@ -29,7 +29,7 @@ def scenarios(draw, *, min_agents: int = 20, max_agents: int = 150) -> dict:
     small = st.floats(0.0, 0.2)
     n_agents = draw(st.integers(min_agents, max_agents))
     departments = draw(st.integers(1, min(6, n_agents)))
-    styles = draw(st.lists(st.floats(0.0, 0.2), min_size=5, max_size=5))
+    styles = draw(st.lists(st.floats(0.0, 0.16), min_size=6, max_size=6))
     overrides = {
         "n_agents": n_agents,
         "departments": departments,
@@ -47,6 +47,7 @@ def scenarios(draw, *, min_agents: int = 20, max_agents: int = 150) -> dict:
         "pushy_share": styles[2],
         "top_down_share": styles[3],
         "shy_share": styles[4],
+        "abrasive_share": styles[5],
         "tool_access": draw(shares),
         "psychological_safety": draw(shares),
         "turbulence": draw(small),
@@ -64,6 +65,15 @@ def scenarios(draw, *, min_agents: int = 20, max_agents: int = 150) -> dict:
         "asking__reputation_detection": draw(st.booleans()),
         "asking__strengthen": draw(shares),
         "asking__weaken": draw(shares),
+        "asking__hidden_expertise": draw(shares),
+        "knowledge__codifiable": draw(shares),
+        "knowledge__idea_codifiable": draw(shares),
+        "esn__feed_locality": draw(shares),
+        "esn__audience": draw(shares),
+        "esn__tie_upkeep": draw(shares),
+        "culture_change__sharing_cost": draw(st.floats(0.0, 0.1)),
+        "forgetting__tie_decay": draw(st.floats(0.0, 0.05)),
+        "training__curriculum_adoption": draw(st.floats(0.0, 1.5)),
         "asking__reputation_rate": draw(shares),
         "esn__post_rate": draw(shares),
         "esn__reads": draw(st.integers(0, 6)),

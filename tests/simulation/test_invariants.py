@@ -47,7 +47,7 @@ def test_nothing_is_posted_or_read_with_the_esn_off(overrides, seed):
     overrides["esn__enabled"] = False
     model = SocialLearningModel(rng=seed, **overrides)
     for metrics in stepping(model):
-        assert metrics["posts"] == 0 and metrics["esn"] == 0
+        assert metrics["posts"] == 0 and metrics["esn"] == 0 and metrics["gain_esn"] == 0
         assert metrics["participation"] == 0.0
     assert np.all(model.state.last_post == NEVER_POSTED)
 
@@ -57,7 +57,7 @@ def test_no_direct_exchange_with_asking_off(overrides, seed):
     overrides["asking__enabled"] = False
     model = SocialLearningModel(rng=seed, **overrides)
     for metrics in stepping(model):
-        for name in ("asks", "helps", "direct", "refusals"):
+        for name in ("asks", "helps", "direct", "refusals", "tells", "gain_direct"):
             assert metrics[name] == 0, name
         assert not model.state.given.any() and not model.state.received.any()
         assert metrics["reciprocity"] == 0.0
@@ -68,7 +68,7 @@ def test_no_collaboration_when_switched_off(overrides, seed):
     overrides["collaboration__enabled"] = False
     model = SocialLearningModel(rng=seed, **overrides)
     for metrics in stepping(model):
-        assert metrics["collaboration"] == 0
+        assert metrics["collaboration"] == 0 and metrics["gain_collaboration"] == 0
 
 
 @given(overrides=scenarios(), seed=seeds)
@@ -76,7 +76,7 @@ def test_no_training_when_switched_off(overrides, seed):
     overrides["training__enabled"] = False
     model = SocialLearningModel(rng=seed, **overrides)
     for metrics in stepping(model):
-        assert metrics["training"] == 0
+        assert metrics["training"] == 0 and metrics["gain_training"] == 0
 
 
 @given(overrides=scenarios(), seed=seeds)
@@ -84,7 +84,19 @@ def test_no_field_learning_when_switched_off(overrides, seed):
     overrides["field_learning__enabled"] = False
     model = SocialLearningModel(rng=seed, **overrides)
     for metrics in stepping(model):
-        assert metrics["field"] == 0
+        assert metrics["field"] == 0 and metrics["gain_field"] == 0
+
+
+@given(overrides=scenarios(), seed=seeds)
+def test_posts_alone_never_teach_beyond_the_codifiable_share(overrides, seed):
+    """With only the ESN on, nobody learns the tacit part of the new idea: whoever started
+    below its codifiable share stays at or below it."""
+    overrides.update(all_off(esn=True), turbulence=0.0)
+    model = SocialLearningModel(rng=seed, **overrides)
+    c = model.state.codifiable[0]
+    below = model.state.knowledge[:, 0] <= c
+    for _ in stepping(model):
+        assert np.all(model.state.knowledge[below, 0] <= c + 1e-12)
 
 
 @given(overrides=scenarios(), seed=seeds)

@@ -115,7 +115,7 @@ def test_style_shares_over_one_are_rejected():
         Parameters().with_overrides(rude_share=0.5, defensive_share=0.3, pushy_share=0.3)
 
 
-@given(shares=st.lists(st.floats(0.0, 1.0), min_size=5, max_size=5))
+@given(shares=st.lists(st.floats(0.0, 1.0), min_size=len(STYLES) - 1, max_size=len(STYLES) - 1))
 def test_style_shares_valid_exactly_when_they_sum_to_at_most_one(shares):
     overrides = {f"{name}_share": share for name, share in zip(STYLES[1:], shares)}
     if sum(shares) <= 1.0 - 1e-6:
