@@ -521,7 +521,8 @@ def markdown(table: pd.DataFrame) -> str:
 
 def plot_patterns(table: pd.DataFrame, path) -> None:
     """A forest plot: each claim's 95% CI in standard errors above its bound (right of the
-    line at 0 means the claim holds)."""
+    line at 0 means the claim holds). Claims further than 30 standard errors, or with no
+    spread at all, are drawn at the edge as a triangle."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -529,22 +530,26 @@ def plot_patterns(table: pd.DataFrame, path) -> None:
 
     half = (table["high"] - table["low"]) / 2
     se = half / stats.t.ppf(0.975, table["seeds"] - 1)
-    se = se.where(se > 0, np.nan)
-    centre = (table["estimate"] - table["bound"]) / se
-    reach = half / se
+    gap = table["estimate"] - table["bound"]
+    centre = (gap / se.where(se > 0)).fillna(np.sign(gap) * np.inf).fillna(0.0)
+    reach = (half / se.where(se > 0)).fillna(0.0)
+    edge = centre.abs() > 30
+    shown = centre.clip(-30, 30)
     rows = np.arange(len(table))[::-1]
-    fig, ax = plt.subplots(figsize=(9.5, 0.28 * len(table) + 1.2))
     colours = np.where(table["holds"], "tab:blue", "tab:red")
-    ax.errorbar(centre.clip(-30, 30), rows, xerr=reach, fmt="none", ecolor=colours, lw=1.5)
-    ax.scatter(centre.clip(-30, 30), rows, c=colours, s=14, zorder=3)
+    fig, ax = plt.subplots(figsize=(12, 0.26 * len(table) + 1.4), layout="constrained")
+    ax.errorbar(shown[~edge], rows[~edge], xerr=reach[~edge], fmt="o", ms=3, lw=1.5,
+                ecolor=colours[~edge], mfc="black", mec="black")
+    ax.scatter(shown[edge], rows[edge], marker=">", c=colours[edge], s=30)
     ax.axvline(0, color="black", lw=1)
+    ax.set_xlim(-32, 32)
     ax.set_yticks(rows)
     ax.set_yticklabels([f"{p}: {c}" for p, c in zip(table["pattern"], table["claim"])],
                        fontsize=7)
-    ax.set_xlabel("(estimate - bound) in standard errors, with the 95% CI (clipped at 30)")
+    ax.set_xlabel("(estimate - bound) / standard error, with the 95% CI; right of 0: the "
+                  "claim holds; triangles: beyond 30 or no spread", fontsize=8)
     ax.set_title(f"Patterns: paired contrasts over {int(table['seeds'].max())} seeds "
-                 "(blue: holds, red: does not)", fontsize=9)
-    fig.tight_layout()
+                 "(blue: holds, red: does not)", fontsize=9, loc="left")
     fig.savefig(path, dpi=150)
     plt.close(fig)
 
