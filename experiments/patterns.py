@@ -280,6 +280,7 @@ def _patterns() -> tuple[Pattern, ...]:
                 _c("shy people ask less", "asks", tactful=1.0, shy=-1.0),
                 _c("shy people post less", "posts", tactful=1.0, shy=-1.0),
             ),
+            {"style_rules": False},
         ),
         Pattern(
             "formal_training",

@@ -259,6 +259,12 @@ class Asking(_Section):
         0.05,
         "Rate at which others' view of a person follows their help and refusals (and posts).",
     )
+    style_rules: bool = Field(
+        True,
+        description="Abrasive, defensive, pushy and top-down people follow their style's rule "
+        "(off: they ask, help and learn as tactful people do; rude and shy people differ by "
+        "their tact and boldness either way).",
+    )
     hidden_expertise: float = _share(
         0.3,
         "How much of a colleague's expertise an asker perceives when it is not visible to them. "

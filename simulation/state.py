@@ -29,17 +29,13 @@ __all__ = [
 ROLES: tuple[str, ...] = ("member", "manager", "champion")
 MEMBER, MANAGER, CHAMPION = 0, 1, 2
 
-#: Mean (tact, boldness) of each poor communication style; ``tactful`` uses the trait means.
-#: Rude people initiate readily but exchanges with them often go badly. The other styles act
-#: mostly through their own rule in the processes (abrasive help sours ties, defensive people
-#: take in less, pushy ones strain ties by insisting, top-down ones tell rather than listen);
-#: shy people are tactful but rarely initiate.
+#: Mean (tact, boldness) of the styles that are a trait: rude people are tactless and shy people
+#: rarely initiate. The other styles (abrasive, defensive, pushy, top-down) have the tactful
+#: means and act through their own rules in the processes (abrasive help sours ties,
+#: defensive people admit gaps and take in less, pushy ones ask more, insist and strain
+#: ties, top-down ones tell rather than listen), so that each style's effect is its rule's.
 STYLE_TRAITS: dict[str, tuple[float, float]] = {
     "rude": (0.3, 0.8),
-    "abrasive": (0.6, 0.8),
-    "defensive": (0.4, 0.5),
-    "pushy": (0.5, 0.95),
-    "top_down": (0.45, 0.9),
     "shy": (0.8, 0.2),
 }
 #: A hoarder's generosity: they take help and almost never give it.
@@ -177,7 +173,7 @@ def _people(size: int, params: Parameters, rng: np.random.Generator, exact: bool
         style[style > len(shares)] = 0
     for code, name in enumerate(STYLES[1:], start=1):
         rows = np.flatnonzero(style == code)
-        tact, boldness = STYLE_TRAITS[name]
+        tact, boldness = STYLE_TRAITS.get(name, (t.tact, t.boldness))
         cols["tact"][rows] = beta(tact, t.concentration, rows.size, rng)
         cols["boldness"][rows] = beta(boldness, t.concentration, rows.size, rng)
 

@@ -138,7 +138,7 @@ def _newcomer(params: Parameters, rng: np.random.Generator) -> dict[str, Any]:
     style = bisect_right(cum, rng.random()) + 1
     person["style"] = style if style <= len(cum) else 0
     if person["style"]:
-        tact, boldness = STYLE_TRAITS[STYLES[person["style"]]]
+        tact, boldness = STYLE_TRAITS.get(STYLES[person["style"]], (t.tact, t.boldness))
         person["tact"] = _beta(tact, t.concentration, rng)
         person["boldness"] = _beta(boldness, t.concentration, rng)
     lurker = rng.random() < pop.lurker_share
@@ -234,15 +234,20 @@ class ReferenceEmployee(mesa.Agent):
             * m.safety
             * (1.0 - p.formal_damping * self.formal_preference)
         )
-        if self.style == PUSHY:
+        if self.rule_style == PUSHY:
             chance *= PUSHY_ASKING
-        elif self.style == DEFENSIVE:
+        elif self.rule_style == DEFENSIVE:
             chance *= DEFENSIVE_ASKING
         return m.rng.random() < chance
 
+    @property
+    def rule_style(self) -> int:
+        """The style whose rule this person follows (tactful when style rules are off)."""
+        return self.style if self.model.params.asking.style_rules else 0
+
     def tells_instead(self) -> bool:
         """A top-down manager tells a report rather than asking anyone."""
-        return self.style == TOP_DOWN and self.is_manager
+        return self.rule_style == TOP_DOWN and self.is_manager
 
     def tell(self, client_weights: np.ndarray):
         """As a top-down manager, pick a report and a client topic one knows (by knowledge times
@@ -272,7 +277,7 @@ class ReferenceEmployee(mesa.Agent):
         if topic < 0:
             return None
         findable_since = step - m.params.metrics.participation_window
-        up_only = self.style == TOP_DOWN
+        up_only = self.rule_style == TOP_DOWN
         weights = []
         for j in self.neighbours:
             other = self.colleague(j)
@@ -296,9 +301,9 @@ class ReferenceEmployee(mesa.Agent):
             standing = min(1.0, asker.reputation / max(mean_reputation, 1e-9))
             chance *= 1.0 - self.reciprocity_sensitivity * (1.0 - standing * record)
         willing = m.rng.random() < chance
-        if not willing and asker.style == PUSHY:  # a pushy asker insists once
+        if not willing and asker.rule_style == PUSHY:  # a pushy asker insists once
             willing = m.rng.random() < chance
-        lands_chance = asker.tact if self.style == ABRASIVE else asker.tact * self.tact
+        lands_chance = asker.tact if self.rule_style == ABRASIVE else asker.tact * self.tact
         return willing, m.rng.random() < lands_chance
 
     # -- 3 enterprise social network --------------------------------------------------------
@@ -572,7 +577,7 @@ class ReferenceModel(mesa.Model):
         lessons, good, bad, reputation = [], Counter(), Counter(), defaultdict(list)
         for (asker, helper, topic), (willing, lands) in zip(requests, answers, strict=True):
             both_sides = [(asker, helper.seat), (helper, asker.seat)]
-            if asker.style == PUSHY:  # insisting strains the tie, helped or not
+            if asker.rule_style == PUSHY:  # insisting strains the tie, helped or not
                 bad.update(both_sides)
             mine, theirs = asker.knowledge[topic], helper.knowledge[topic]
             if theirs <= mine:
@@ -588,11 +593,11 @@ class ReferenceModel(mesa.Model):
                 bad.update(both_sides)
                 continue
             counts["direct"] += 1
-            rate = asker.absorption * (DEFENSIVE_ABSORPTION if asker.style == DEFENSIVE else 1.0)
+            rate = asker.absorption * (DEFENSIVE_ABSORPTION if asker.rule_style == DEFENSIVE else 1.0)
             tacit_rate = rate * asker.strength[helper.seat]
             new = learn(mine, theirs, rate, tacit_rate, self.codifiable[topic])
             lessons.append((asker, helper, topic, new))
-            (bad if helper.style == ABRASIVE else good).update(both_sides)
+            (bad if helper.rule_style == ABRASIVE else good).update(both_sides)
         for asker, helper, topic, level in lessons:
             counts["gain_direct"] += level - asker.knowledge[topic]
             asker.knowledge[topic] = level
@@ -616,7 +621,7 @@ class ReferenceModel(mesa.Model):
         lessons = []
         for teller, report, topic in landed:  # every lesson from the state before any lands
             rate = report.absorption
-            if report.style == DEFENSIVE:  # a defensive report takes in half
+            if report.rule_style == DEFENSIVE:  # a defensive report takes in half
                 rate *= DEFENSIVE_ABSORPTION
             mine, theirs = report.knowledge[topic], teller.knowledge[topic]
             tacit_rate = rate * teller.strength[report.seat]

@@ -73,7 +73,8 @@ def ask_for_help(state, network, params, rng: np.random.Generator, step: int) ->
     """Apply one round of help-seeking; returns counts of asks, helps, successes, refusals."""
     p = params.asking
     safety = 0.5 + 0.5 * params.culture.psychological_safety
-    style = state.style
+    # Without style rules, every style asks, helps and learns as a tactful person does here.
+    style = state.style if p.style_rules else np.zeros_like(state.style)
     chance = (
         p.rate
         * state.proactivity
@@ -177,9 +178,8 @@ def _tell(state, network, params, rng, tellers: np.ndarray, counts: dict) -> Non
     mine, theirs = state.get(report, topic), state.get(tellers, topic)
     lands = (theirs > mine) & (rng.random(tellers.size) < state.tact[report] * state.tact[tellers])
     r, t, e = report[lands], topic[lands], edge[lands]
-    rate = np.where(
-        state.style[r] == DEFENSIVE, DEFENSIVE_ABSORPTION * state.absorption[r], state.absorption[r]
-    )
+    defensive = (state.style[r] == DEFENSIVE) & params.asking.style_rules
+    rate = np.where(defensive, DEFENSIVE_ABSORPTION * state.absorption[r], state.absorption[r])
     new = learn(mine[lands], theirs[lands], rate, rate * state.strength[e], state.codifiable[t])
     state.knowledge.reshape(-1)[state.cells(r, t)] = new  # a report has one manager: one cell
     state.use(r, t)

@@ -59,20 +59,22 @@ def test_barriers_map_to_their_parameters():
 
 
 def test_poor_communicators_keep_the_scenarios_mix():
-    base = load("poor_communication")  # 0.15, 0.15, 0.1, 0.1, 0.15 = 0.65
+    base = load("poor_communication")  # 0.12, 0.08, 0.12, 0.1, 0.1, 0.13 = 0.65
+    styles = ("rude", "abrasive", "defensive", "pushy", "top_down", "shy")
     changed = apply_changes(base, {"poor_communicators": 13})
     p = changed.population
-    assert p.rude_share == pytest.approx(0.03, abs=1e-4)
+    assert p.rude_share == pytest.approx(0.12 / 5, abs=1e-4)
+    assert p.abrasive_share == pytest.approx(0.08 / 5, abs=1e-4)
     assert p.pushy_share == pytest.approx(0.02, abs=1e-4)
-    total = p.rude_share + p.defensive_share + p.pushy_share + p.top_down_share + p.shy_share
+    total = sum(getattr(p, f"{s}_share") for s in styles)
     assert total <= 0.13 + 1e-12
     everyone = apply_changes(base, {"poor_communicators": 100}).population
-    assert sum(getattr(everyone, f"{s}_share") for s in
-               ("rude", "defensive", "pushy", "top_down", "shy")) <= 1.0
+    assert sum(getattr(everyone, f"{s}_share") for s in styles) <= 1.0
     nobody = apply_changes(base, {"poor_communicators": 0}).population
-    assert nobody.rude_share == nobody.shy_share == 0.0
+    assert nobody.rude_share == nobody.shy_share == nobody.abrasive_share == 0.0
     again = apply_changes(apply_changes(base, {"poor_communicators": 0}), {"poor_communicators": 65})
-    assert again.population.rude_share == pytest.approx(0.15, abs=1e-4)
+    assert again.population.rude_share == pytest.approx(0.12, abs=1e-4)
+    assert again.population.abrasive_share == pytest.approx(0.08, abs=1e-4)
 
 
 def test_interventions_replace_those_of_their_kind_and_fit_the_run():
