@@ -189,7 +189,7 @@ class Knowledge(_Section):
     )
     specialty_level: float = _share(0.7, "Mean initial knowledge of a team's specialty topics.")
     newcomer_max: float = _share(
-        0.5,
+        0.6,
         "Newcomers are hired from the market: their knowledge of each client topic, as clients "
         "need it now, is uniform in [0, this]; they know nothing of the organisation's new idea.",
     )

@@ -173,10 +173,10 @@ def test_silos_slow_spread(outcomes):
     _more(outcomes, "silos", "baseline", "t50", margin=80)
 
 
-def test_high_turnover_loses_knowledge_ties_and_the_idea(outcomes):
+def test_high_turnover_loses_the_idea_and_ties(outcomes):
     # Newcomers bring current client knowledge from the market, so mean knowledge falls only a
-    # little; the idea and relationships are what the organisation loses.
-    _less(outcomes, "high_turnover", "baseline", "knowledge", margin=0.005)
+    # little (that it falls in a stable market is the 'march' pattern of tests/test_patterns.py,
+    # over 20 paired seeds); the idea and relationships are what the organisation loses.
     _less(outcomes, "high_turnover", "baseline", "adoption", margin=0.03)
     _less(outcomes, "high_turnover", "baseline", "ties", margin=0.02)
 
