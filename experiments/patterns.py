@@ -50,6 +50,8 @@ OUTCOMES: dict[str, str] = {
     "knowledge": "final mean knowledge",
     "t50": "day the new idea reaches half of staff (run length + 1 if never)",
     "t50_cross": "day it reaches half of staff outside the department where it started",
+    "reach": "mean share of staff who know the new idea, over the run (the area under its "
+    "adoption curve, divided by the run's length)",
     "cross_reach": "mean share of staff outside the idea's department who know it, over the run",
     "silo": "silo index, mean of the last 60 days",
     "alignment": "alignment with client needs, mean of the last 60 days",
@@ -240,8 +242,10 @@ def _patterns() -> tuple[Pattern, ...]:
                 _c("turbulence lowers alignment", "alignment", stable=1.0, turbulent=-1.0),
                 _c("turbulence lowers mean knowledge", "knowledge", stable=1.0,
                    turbulent=-1.0),
-                _c("the new idea is not faster in a turbulent market (margin 5 days)", "t50",
-                   -5.0, turbulent=1.0, stable=-1.0),
+                _c("the new idea is not faster in a turbulent market (t50, margin 10 days)",
+                   "t50", -10.0, turbulent=1.0, stable=-1.0),
+                _c("the new idea reaches no more people over the run in a turbulent market "
+                   "(margin 0.02)", "reach", -0.02, stable=1.0, turbulent=-1.0),
             ),
             {"obsolescence": 0.0},
         ),
@@ -366,6 +370,7 @@ def run_arm(arm: Arm, seed: int, n_agents: int = 300, steps: int = 365) -> dict[
     for t in range(1, steps + 1):
         model.step()
         reach[t] = float((state.knowledge[outside, 0] >= threshold).mean())
+    adoption = model.datacollector.get_model_vars_dataframe()["idea_adoption"].to_numpy()
     frame = model.datacollector.get_model_vars_dataframe()
     summary = model.summary()
     last = frame.iloc[-60:]
@@ -383,6 +388,7 @@ def run_arm(arm: Arm, seed: int, n_agents: int = 300, steps: int = 365) -> dict[
         "knowledge": float(summary["final_mean_knowledge"]),
         "t50": float(steps + 1 if summary["t50"] is None else summary["t50"]),
         "t50_cross": float(crossed[0] if crossed.size else steps + 1),
+        "reach": float(adoption.mean()),
         "cross_reach": float(reach.mean()),
         "silo": float(last["silo_index"].mean()),
         "alignment": float(last["alignment"].mean()),
