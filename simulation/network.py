@@ -82,16 +82,16 @@ class OrgNetwork:
         """1.0 for every edge from a manager to someone who reports to them, else 0.0."""
         return (self.manager[self.adjacency.indices] == self.sources).astype(float)
 
-    @cached_property
-    def to_manager(self) -> np.ndarray:
-        """The edge from each person to their manager, or -1 (the head, or no tie)."""
-        src, dst = self.sources, self.adjacency.indices
-        up = np.flatnonzero(self.manager[src] == dst)
-        edge = np.full(self.n, -1, dtype=np.int64)
-        edge[src[up]] = up
-        return edge
+    def out_edges(self, rows: np.ndarray) -> np.ndarray:
+        """The ids of every edge leaving each of ``rows``, concatenated in row order."""
+        indptr = self.adjacency.indptr
+        counts = indptr[rows + 1] - indptr[rows]
+        starts = np.repeat(indptr[rows] - np.cumsum(counts) + counts, counts)
+        return starts + np.arange(counts.sum())
 
-    def with_ties(self, src: np.ndarray, dst: np.ndarray, kind: int) -> tuple[OrgNetwork, np.ndarray]:
+    def with_ties(
+        self, src: np.ndarray, dst: np.ndarray, kind: int
+    ) -> tuple[OrgNetwork, np.ndarray]:
         """A copy with the ties ``src[i] -- dst[i]`` added (pairs already tied are kept as
         they are), and where each existing directed edge went: ``new_id[old_id]``.
 

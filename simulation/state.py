@@ -306,10 +306,7 @@ def hire(
     state.knowledge[rows] = _fresh_knowledge(
         rows.size, state.topics, params.knowledge.newcomer_max, rng
     )
-    indptr = network.adjacency.indptr
-    counts = indptr[rows + 1] - indptr[rows]
-    # Edge ids indptr[r] .. indptr[r + 1] - 1 of every row r, concatenated.
-    out_edges = np.repeat(indptr[rows] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+    out_edges = network.out_edges(rows)
     edges = np.concatenate((out_edges, network.reverse[out_edges]))
     state.strength[edges] = NEWCOMER_TIES * TIE_STRENGTH[network.tie_kind[edges]]
     state.given[edges] = 0.0

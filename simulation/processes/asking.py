@@ -1,9 +1,9 @@
 """Process 2, asking for help: direct, private exchanges along ties.
 
-1. **Who asks.** Each person asks with chance
-   ``rate * proactivity * boldness * (0.5 + 0.5 * safety) * (1 - formal_damping * formal_preference)``:
-   shy people and those waiting for formal training ask less. Defensive people admit a gap
-   half as often; pushy people ask half as often again (capped at 1).
+1. **Who asks.** Each person asks with chance ``rate * proactivity * boldness *
+   (0.5 + 0.5 * safety) * (1 - formal_damping * formal_preference)``: shy people and those
+   waiting for formal training ask less. Defensive people admit a gap half as often; pushy
+   people ask half as often again (capped at 1).
 2. **About what.** A topic in proportion to
    ``demand * (1 - own knowledge) ** 2 * (0.5 + mean knowledge of the asker's neighbours)``:
    what clients need and the asker lacks, more so where colleagues nearby seem to know (people
@@ -12,21 +12,23 @@
    when it does, so when client needs shift (turbulence) attention goes to the new gaps.
 3. **Whom.** A neighbour in proportion to ``tie strength * (0.05 + perceived lead)``, the lead
    being how much more of the topic the neighbour knows than the asker: people look for
-   someone who knows more than they do. Expertise is perceived fully where it is visible: a teammate's, and, for an asker
-   with tools, that of a colleague who posted in the last participation window (being findable
-   digitally; Borgatti & Cross 2003, Leonardi 2014). Otherwise it is perceived at
-   ``hidden_expertise`` of its value. Top-down people listen only upward: they ask only their
-   manager.
+   someone who knows more than they do. Expertise is perceived fully where it is visible: a
+   teammate's, and, for an asker with tools, that of a colleague who posted in the last
+   participation window (being findable digitally; Borgatti & Cross 2003, Leonardi 2014).
+   Otherwise it is perceived at ``hidden_expertise`` of its value. Top-down people listen only
+   upward: they ask only their manager.
 4. **Telling.** A top-down manager does not ask: in their turn they tell a report, unasked,
    about a client topic drawn in proportion to their own knowledge times its demand (a
    defensive report takes in half). Tells land first, and the askers of the step then read
-   the state after them: the one exception to synchronous updates within this process. Knowledge flows down the
-   hierarchy, on the teller's topic rather than on the report's need.
+   the state after them: the one exception to synchronous updates within this process.
+   Knowledge flows down the hierarchy, on the teller's topic rather than on the report's need.
 5. **Help or refuse.** A helper who knows more helps with chance
    ``generosity * (0.5 + 0.5 * tact_asker) * (1 - reciprocity_sensitivity * (1 - trust))``:
    a tactless request is refused more often, and trust is the asker's standing (reputation
-   relative to the organisation's mean, at most 1) times their record with this helper, ``min(1, (received + 1) / (given + 1))`` from the helper's side:
-   either a bad name or a one-sided record is enough to be refused (Černe et al. 2014). With ``reputation_detection`` off, trust plays no part (hoarders free-ride).
+   relative to the organisation's mean, at most 1) times their record with this helper,
+   ``min(1, (received + 1) / (given + 1))`` from the helper's side: either a bad name or a
+   one-sided record is enough to be refused (Černe et al. 2014). With
+   ``reputation_detection`` off, trust plays no part (hoarders free-ride).
    A pushy asker who is refused insists once more (a second draw), but every pushy request
    strains the tie (one ``weaken`` pull), helped or not.
 6. **Success.** Help lands with chance ``tact_asker * tact_helper``. An abrasive helper's help

@@ -5,9 +5,10 @@ role's weight (1 for a member, ``manager_weight`` for a manager, ``champion_weig
 champion, the larger of the two for a manager who is a champion: leaders are watched more).
 If that role model is doing better, the person imitates them with chance
 ``(payoff of the model - own payoff) / spread of payoffs`` (at most 1; Schlag's proportional
-imitation rule, so a colleague who does only slightly better is rarely copied): the person moves
-``rate`` of the way toward the model's generosity, proactivity and formal_preference, and, since lurking is sharing behaviour too,
-takes up the model's lurking or posting with chance ``rate``. (So the expected change per step
+imitation rule, so a colleague who does only slightly better is rarely copied): the person
+moves ``rate`` of the way toward the model's generosity, proactivity and formal_preference,
+and, since lurking is sharing behaviour too, takes up the model's lurking or posting with
+chance ``rate``. (So the expected change per step
 is ``rate * adaptability`` of the difference; drawing who reconsiders first keeps the step
 cheap.) Hoarders do not change their generosity and champions do not start lurking: that is
 what makes them hoarders and champions.

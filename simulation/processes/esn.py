@@ -118,11 +118,8 @@ def _keep_up_ties(state, network, posters: np.ndarray, rate: float) -> None:
     """A post keeps the poster's ties to colleagues with tools warm (both directions)."""
     if rate <= 0.0:
         return
-    indptr, indices = network.adjacency.indptr, network.adjacency.indices
-    counts = indptr[posters + 1] - indptr[posters]
-    starts = np.repeat(indptr[posters] - np.cumsum(counts) + counts, counts)
-    edges = starts + np.arange(counts.sum())
-    edges = edges[state.has_tools[indices[edges]]]
+    edges = network.out_edges(posters)
+    edges = edges[state.has_tools[network.adjacency.indices[edges]]]
     pull_toward(state.strength, np.concatenate((edges, network.reverse[edges])), 1.0, rate)
 
 

@@ -3,8 +3,9 @@
 With chance ``proactivity * exposure`` a person meets the client context and learns about one
 topic, chosen in proportion to what clients currently need (the demand vector), closing
 ``rate * tact`` of their gap to full knowledge: clients open up to people who listen well, so
-the lesson is gated by communicating as well as by learning. The new idea (topic 0) is internal and cannot be
-picked up in the field. Slow, but it is how new knowledge enters the organisation.
+the lesson is gated by communicating as well as by learning. The new idea (topic 0) is
+internal and cannot be picked up in the field. Slow, but it is how new knowledge enters the
+organisation.
 """
 
 from __future__ import annotations

@@ -117,12 +117,12 @@ def asking_choices(
     """What each asker asks about, and whom (process 2, steps 2 and 3).
 
     The topic is drawn in proportion to ``demand * (1 - own knowledge) ** 2 * (0.5 + the
-    neighbours' mean knowledge)``; the helper, a tie, in proportion to ``strength * (floor + perceived lead on
-    the topic)``, the lead being how much more the neighbour knows than the asker. A
-    neighbour's lead is perceived fully when they are a teammate, or
-    when the asker ``searches`` (has tools) and the neighbour is ``findable`` (posted lately),
-    else at ``hidden`` of its value. An asker with ``up_only`` asks only their manager. Returns ``(topic, edge)``
-    per asker, -1 where there is nothing to ask or no one.
+    neighbours' mean knowledge)``; the helper, a tie, in proportion to
+    ``strength * (floor + perceived lead on the topic)``, the lead being how much more the
+    neighbour knows than the asker. A neighbour's lead is perceived fully when they are a
+    teammate, or when the asker ``searches`` (has tools) and the neighbour is ``findable``
+    (posted lately), else at ``hidden`` of its value. An asker with ``up_only`` asks only their
+    manager. Returns ``(topic, edge)`` per asker, -1 where there is nothing to ask or no one.
     """
     topics = knowledge.shape[1]
     topic = np.full(askers.size, -1, dtype=np.int64)
@@ -161,7 +161,9 @@ def asking_choices(
 
 
 @_jit
-def read_posts(knowledge, reader, post, topic, quality, poster, rate, absorption, savvy, codifiable):
+def read_posts(
+    knowledge, reader, post, topic, quality, poster, rate, absorption, savvy, codifiable
+):
     """Readers learn from posts (process 3), synchronously; returns the cells that learned and
     the knowledge they gained in all.
 

@@ -7,8 +7,9 @@ curriculum only once ``curriculum_adoption`` of staff know it; before that, sess
 client topics only. Each person attends with chance
 ``attendance * (0.5 + 0.5 * formal_preference)``, so devotees of formal training attend most,
 and learns from the trainer, a source at ``level``, at rate ``gain * proactivity``, explicit
-and tacit pieces alike (`rules.learn`: sessions include practice): proactive learners take more from a course, and
-someone with no drive to learn takes nothing. Between sessions nothing happens here: spread through this channel is step-like.
+and tacit pieces alike (`rules.learn`: sessions include practice): proactive learners take
+more from a course, and someone with no drive to learn takes nothing. Between sessions nothing
+happens here: spread through this channel is step-like.
 """
 
 from __future__ import annotations
