@@ -10,7 +10,7 @@
 #
 # Usage: bash .ci/solara_assets.sh [VENV]   (default: $ORGLEARN_VENV or the clone's .venv)
 # The packages and their versions are read from the installed Solara's templates and components
-# by experiments/ui/assets.py (run as a plain script: it needs only the standard library).
+# by ui/assets.py (run as a plain script: it needs only the standard library).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -20,7 +20,7 @@ dest="$venv/share/solara/cdn"
 SOLARA_ASSET_PACKAGES=()
 while IFS= read -r line; do
     [ -n "$line" ] && SOLARA_ASSET_PACKAGES+=("$line")
-done < <("$venv/bin/python" "$root/experiments/ui/assets.py")
+done < <("$venv/bin/python" "$root/ui/assets.py")
 if [ "${#SOLARA_ASSET_PACKAGES[@]}" -eq 0 ]; then
     echo "Could not list Solara's front-end packages (is solara installed in $venv?)" >&2
     exit 1

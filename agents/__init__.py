@@ -1,5 +1,5 @@
 """Mesa agents of orglearn: each `Employee` is a view on one row of the model's arrays."""
 
-from agents.employee import Employee
+from orglearn.agents.employee import Employee
 
 __all__ = ["Employee"]

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING
 import mesa
 import numpy as np
 
-from simulation.parameters import STYLES
-from simulation.state import ROLES
+from orglearn.simulation.parameters import STYLES
+from orglearn.simulation.state import ROLES
 
 if TYPE_CHECKING:
-    from simulation.model import SocialLearningModel
+    from orglearn.simulation.model import SocialLearningModel
 
 __all__ = ["Employee"]
 

@@ -6,9 +6,9 @@
 >>> results.runs.groupby("scenario")["t90"].mean()                    # doctest: +SKIP
 """
 
-from experiments.runner import SweepOutcome, make_tasks, run_sweep
-from experiments.store import Results, load_results
-from experiments.sweep import Sweep, SweepError, builtin_sweeps, load_sweep
+from orglearn.experiments.runner import SweepOutcome, make_tasks, run_sweep
+from orglearn.experiments.store import Results, load_results
+from orglearn.experiments.sweep import Sweep, SweepError, builtin_sweeps, load_sweep
 
 __all__ = [
     "run_sweep",

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from experiments.sweep import Bounds, Range, Sweep
+from orglearn.experiments.sweep import Bounds, Range, Sweep
 
 __all__ = ["design_points", "salib_problem"]
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 
-from experiments.store import write_runs_csv
+from orglearn.experiments.store import write_runs_csv
 
 __all__ = ["export_csv"]
 

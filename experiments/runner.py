@@ -24,10 +24,10 @@ import pandas as pd
 import pyarrow as pa
 from tqdm.auto import tqdm
 
-from experiments.design import design_points
-from experiments.store import ResultStore
-from experiments.sweep import Sweep, SweepError, load_sweep, sweep_hash
-from experiments.tasks import (
+from orglearn.experiments.design import design_points
+from orglearn.experiments.store import ResultStore
+from orglearn.experiments.sweep import Sweep, SweepError, load_sweep, sweep_hash
+from orglearn.experiments.tasks import (
     FINAL_COLUMNS,
     Task,
     coerce_point,
@@ -35,7 +35,7 @@ from experiments.tasks import (
     run_one,
     version_differences,
 )
-from scenarios.loader import load, names_builtin
+from orglearn.scenarios.loader import load, names_builtin
 
 __all__ = ["run_sweep", "SweepOutcome", "make_tasks"]
 
@@ -208,7 +208,7 @@ def _executor(workers: int, scheduler: str | None):
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has already imported the model (about a second and a
     # half of imports per worker otherwise, which short sweeps felt).
-    context.set_forkserver_preload(["experiments.tasks", "simulation.model", "scenarios.loader"])
+    context.set_forkserver_preload(["orglearn.experiments.tasks", "orglearn.simulation.model", "orglearn.scenarios.loader"])
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
@@ -348,7 +348,7 @@ def run_sweep(
         store.write_manifest(manifest)
         if any((out / "runs").glob("part-*.parquet")):
             store.export_runs_csv()
-    from experiments.store import load_results
+    from orglearn.experiments.store import load_results
 
     runs = load_results(out, timeseries=False).runs
     warnings = tuple(version_differences(session["versions"], seen.values()))

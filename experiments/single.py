@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
-from experiments.plots import plot_spread
-from simulation.model import SocialLearningModel
-from simulation.parameters import Parameters
+from orglearn.experiments.plots import plot_spread
+from orglearn.simulation.model import SocialLearningModel
+from orglearn.simulation.parameters import Parameters
 
 __all__ = ["run_single", "write_results", "OUTPUT_FILES"]
 
@@ -41,7 +41,7 @@ def run_single(
         # Record a concrete seed so that every run can be repeated exactly.
         # 53 bits, so that JSON readers that store numbers as doubles read it exactly.
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 11)
-    model = SocialLearningModel(scenario=params, rng=seed)
+    model = SocialLearningModel(params, rng=seed)
     with tqdm(total=steps, desc="simulating", unit="step", disable=not progress) as bar:
         model.run(steps, progress=bar.update)
     if out is not None:

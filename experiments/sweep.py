@@ -47,17 +47,17 @@ from pydantic import (
     model_validator,
 )
 
-from experiments.tasks import coerce_point
-from scenarios.loader import ScenarioError, explain, names_builtin, parse_toml
-from scenarios.loader import builtin_names as scenario_names
-from simulation.metrics import SCALAR_METRICS
-from simulation.parameters import ParameterError, Parameters, dotted_overrides
+from orglearn.experiments.tasks import coerce_point
+from orglearn.scenarios.loader import ScenarioError, explain, names_builtin, parse_toml
+from orglearn.scenarios.loader import builtin_names as scenario_names
+from orglearn.simulation.metrics import SCALAR_METRICS
+from orglearn.simulation.parameters import ParameterError, Parameters, dotted_overrides
 
 __all__ = ["Sweep", "Range", "Bounds", "Design", "Stop", "load_sweep", "builtin_sweeps", "SweepError"]
 
 SweepError = ScenarioError  # same shape: file, key, line, problem
 
-_BUILTIN = resources.files("experiments") / "builtin"
+_BUILTIN = resources.files("orglearn.experiments") / "builtin"
 
 
 class _Strict(BaseModel):
@@ -259,7 +259,7 @@ def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
 
 def _check_scenarios(sweep: Sweep, path: Path, text: str) -> None:
     """Every scenario exists, is valid, and has all its interventions within the sweep's steps."""
-    from scenarios.loader import line_of, load
+    from orglearn.scenarios.loader import line_of, load
 
     for i, name in enumerate(sweep.scenarios):
         key = f"scenarios.{i}"

@@ -23,8 +23,8 @@ from typing import Any
 
 import numpy as np
 
-from simulation.metrics import CHANNELS, GAINS, SCALAR_METRICS
-from simulation.parameters import SECTIONS, dotted_overrides
+from orglearn.simulation.metrics import CHANNELS, GAINS, SCALAR_METRICS
+from orglearn.simulation.parameters import SECTIONS, dotted_overrides
 
 __all__ = ["Task", "run_one", "coerce_point", "environment", "version_differences", "FINAL_COLUMNS"]
 
@@ -123,7 +123,7 @@ def run_one(task: Task) -> dict[str, Any]:
         the task's identity, status (``ok`` or ``failed``), error traceback, duration, worker and
         final metrics; ``environment`` is the worker's `environment`.
     """
-    from simulation.model import SocialLearningModel  # imported in the worker
+    from orglearn.simulation.model import SocialLearningModel  # imported in the worker
 
     started = time.perf_counter()
     row: dict[str, Any] = {
@@ -141,13 +141,15 @@ def run_one(task: Task) -> dict[str, Any]:
     timeseries = None
     try:
         if task.spec is not None:
-            from scenarios.schema import Scenario
+            from orglearn.scenarios.schema import Scenario
 
             scenario = Scenario.model_validate(_with_local_files(task.spec, task.files or {}))
         else:
-            scenario = task.scenario
+            from orglearn.scenarios import load
+
+            scenario = load(task.scenario)
         model = SocialLearningModel(
-            scenario=scenario, rng=task.seed_sequence(), **_overrides({**task.fixed, **task.point})
+            scenario, rng=task.seed_sequence(), **_overrides({**task.fixed, **task.point})
         )
         steps = task.steps or _scenario_steps(scenario)
         stop = task.stop
@@ -183,9 +185,7 @@ def _with_local_files(spec: dict[str, Any], files: dict[str, str]) -> dict[str, 
 
 
 def _scenario_steps(scenario) -> int:
-    from scenarios import load
-
-    return scenario.steps if hasattr(scenario, "steps") else load(scenario).steps
+    return scenario.steps
 
 
 def _reached(value: float, stop: dict[str, Any]) -> bool:

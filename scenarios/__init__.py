@@ -6,9 +6,9 @@
 0.3
 """
 
-from scenarios.loader import ScenarioError, builtin_names, builtin_path, load, load_text
-from scenarios.schema import Scenario
-from scenarios.writer import to_toml
+from orglearn.scenarios.loader import ScenarioError, builtin_names, builtin_path, load, load_text
+from orglearn.scenarios.schema import Scenario
+from orglearn.scenarios.writer import to_toml
 
 __all__ = [
     "Scenario",

@@ -16,8 +16,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from scenarios.schema import METADATA, Scenario
-from simulation.parameters import SECTIONS
+from orglearn.scenarios.schema import METADATA, Scenario
+from orglearn.simulation.errors import ScenarioError
+from orglearn.simulation.parameters import SECTIONS
 
 __all__ = [
     "load",
@@ -31,28 +32,11 @@ __all__ = [
     "line_of",
 ]
 
-_BUILTIN = resources.files("scenarios") / "builtin"
+_BUILTIN = resources.files("orglearn.scenarios") / "builtin"
 
 
 #: Tags of tagged unions that pydantic puts into error locations; they are not keys of a file.
 _UNION_TAGS = {"list", "range", "bounds"}
-
-
-class ScenarioError(Exception):
-    """A scenario file is missing, is not valid TOML, or breaks the schema.
-
-    Attributes:
-        file: the file at fault (or the name asked for).
-        key: the dotted key path at fault, if one is.
-        line: the 1-based line of that key in the file, if it could be found.
-        problem: what is wrong and what is allowed.
-    """
-
-    def __init__(self, file: str, problem: str, key: str | None = None, line: int | None = None):
-        self.file, self.problem, self.key, self.line = str(file), problem, key, line
-        where = self.file if line is None else f"{self.file}:{line}"
-        what = f"The '{key}' value in {where}" if key else where
-        super().__init__(f"{what}: {problem}" if not key else f"{what} {problem}")
 
 
 def builtin_names() -> list[str]:
@@ -205,7 +189,7 @@ def _check_chart(scenario: Scenario, file: str | Path, text: str | None = None) 
                 text = Path(str(file)).read_text(encoding="utf-8")
             raise ScenarioError(str(file), f"names {value}, which is not a file", key=f"organisation.{key}",
                                 line=line_of(text or "", ["organisation", key]))
-    from simulation.orgchart import read_chart
+    from orglearn.simulation.orgchart import read_chart
 
     read_chart(org.people_file, org.ties_file)  # raises a ScenarioError naming the CSV file
     return scenario
@@ -318,13 +302,13 @@ def _must(message: str) -> str:
 
 
 def _kind_fields(kind: str) -> list[str]:
-    from simulation.interventions import INTERVENTION_KINDS
+    from orglearn.simulation.interventions import INTERVENTION_KINDS
 
     return list(INTERVENTION_KINDS[kind].model_fields)
 
 
 def _kinds() -> list[str]:
-    from simulation.interventions import INTERVENTION_KINDS
+    from orglearn.simulation.interventions import INTERVENTION_KINDS
 
     return list(INTERVENTION_KINDS)
 

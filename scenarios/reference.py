@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from scenarios.fields import facts, format_value
-from scenarios.loader import builtin_names, load
-from scenarios.schema import METADATA, Scenario
-from simulation.interventions import INTERVENTION_KINDS
-from simulation.parameters import SECTIONS
+from orglearn.scenarios.fields import facts, format_value
+from orglearn.scenarios.loader import builtin_names, load
+from orglearn.scenarios.schema import METADATA, Scenario
+from orglearn.simulation.interventions import INTERVENTION_KINDS
+from orglearn.simulation.parameters import SECTIONS
 
 __all__ = ["markdown_reference"]
 

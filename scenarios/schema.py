@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pydantic import Field, model_validator
 
-from simulation.interventions import Intervention
-from simulation.parameters import Parameters
+from orglearn.simulation.interventions import Intervention
+from orglearn.simulation.parameters import Parameters
 
 __all__ = ["Scenario", "METADATA"]
 

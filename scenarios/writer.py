@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import textwrap
 
-from scenarios.fields import facts, format_value
-from scenarios.schema import METADATA, Scenario
-from simulation.interventions import INTERVENTION_KINDS
-from simulation.parameters import SECTIONS
+from orglearn.scenarios.fields import facts, format_value
+from orglearn.scenarios.schema import METADATA, Scenario
+from orglearn.simulation.interventions import INTERVENTION_KINDS
+from orglearn.simulation.parameters import SECTIONS
 
 __all__ = ["to_toml"]
 

@@ -27,12 +27,12 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from simulation.parameters import STYLES, ParameterError, Parameters, dotted_overrides
-from simulation.network import TIE_COMMUNITY
-from simulation.state import CHAMPION, MANAGER, STYLE_TRAITS, TIE_STRENGTH
+from orglearn.simulation.parameters import STYLES, ParameterError, Parameters, dotted_overrides
+from orglearn.simulation.network import TIE_COMMUNITY
+from orglearn.simulation.state import CHAMPION, MANAGER, STYLE_TRAITS, TIE_STRENGTH
 
 if TYPE_CHECKING:
-    from simulation.model import SocialLearningModel
+    from orglearn.simulation.model import SocialLearningModel
 
 __all__ = ["Intervention", "INTERVENTION_KINDS"]
 

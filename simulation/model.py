@@ -16,14 +16,14 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from agents.employee import Employee
-from simulation.metrics import first_crossing, measure
-from simulation.network import OrgNetwork, build_network
-from simulation.orgchart import apply_chart, organisation_from_chart
-from simulation.interventions import Intervention
-from simulation.parameters import Parameters
-from simulation.processes import PIPELINE
-from simulation.state import Workforce, initial_workforce
+from orglearn.agents.employee import Employee
+from orglearn.simulation.metrics import first_crossing, measure
+from orglearn.simulation.network import OrgNetwork, build_network
+from orglearn.simulation.orgchart import apply_chart, organisation_from_chart
+from orglearn.simulation.interventions import Intervention
+from orglearn.simulation.parameters import Parameters
+from orglearn.simulation.pipeline import Pipeline, default_pipeline
+from orglearn.simulation.state import Workforce, initial_workforce
 
 __all__ = ["SocialLearningModel"]
 
@@ -32,25 +32,35 @@ class SocialLearningModel(mesa.Model):
     """Agent-based model of social learning in an organisation.
 
     Args:
-        scenario: what to simulate: a built-in scenario's name or a scenario file's path
-            (`scenarios.load`), a `scenarios.Scenario` (its interventions are scheduled), a
-            `Parameters` object, a mapping of sections, or None for the defaults.
-        rng: seed or generator, Mesa's convention (an int, a `numpy.random.SeedSequence`, a
-            `numpy.random.Generator`, or None for fresh entropy). Every random number of the
-            model comes from ``self.rng``.
-        **overrides: parameter overrides on top of ``scenario``: a unique field name
+        params: what to simulate: a `Parameters` object, a scenario (`orglearn.load_scenario`
+            returns one; its interventions are scheduled and its name kept), a mapping of
+            sections (``{"esn": {"reads": 5}}``), or None for the defaults. The engine never
+            reads files itself: load a scenario name or file first.
+        rng: seed or generator, Mesa's convention (an int, numpy integer, a
+            `numpy.random.SeedSequence`, a `numpy.random.Generator`, or None for fresh
+            entropy). Every random number of the model comes from ``self.rng``.
+        **overrides: parameter overrides on top of ``params``: a unique field name
             (``n_agents=2000``), ``section__field`` (``asking__enabled=False``) or a section
-            mapping (``esn={"reads": 5}``). See `simulation.parameters`.
+            mapping (``esn={"reads": 5}``). Every parameter is listed below.
+
+    Mesa's own ``scenario`` argument is not used: orglearn's scenarios are richer (sections,
+    interventions, org-chart files) and live in ``params``; ``model.scenario`` stays Mesa's.
 
     Attributes:
         params: the parameters in force (interventions may change them during a run).
+        scenario_name: the scenario's name, if ``params`` was a named scenario, else "".
         interventions: the scheduled interventions, in order.
+        pipeline: this model's processes, in step order (`orglearn.simulation.pipeline`):
+            insert into it, replace or remove processes to change the rules.
+        agent_class: the Mesa agent class of every employee view (a class attribute: a subclass
+            sets its own `Employee` subclass, used for newcomers too).
         network: the `OrgNetwork` (teams, departments, reporting tree, ties), generated from
             the organisation parameters or, with ``people_file``, built from an org chart
             (`simulation.orgchart`; ``n_agents`` and ``departments`` then follow the chart).
         state: the `Workforce` arrays.
         employees: the `Employee` view of each row (also in ``model.agents``).
         metrics: the metrics of the current step (a dict).
+        counts: the event counts of the current step, from every process.
         datacollector: a Mesa `DataCollector` with every metric as a model reporter.
 
     Examples:
@@ -59,18 +69,29 @@ class SocialLearningModel(mesa.Model):
         >>> model.summary()["final_mean_knowledge"]  # doctest: +SKIP
     """
 
+    agent_class: type[Employee] = Employee
+
     def __init__(
         self,
+        params: Parameters | Mapping[str, Any] | None = None,
         *,
-        scenario: str | Path | Parameters | Mapping[str, Any] | None = None,
         rng: Any = None,
         **overrides: Any,
     ) -> None:
         """Build the organisation, draw the workforce and record step 0."""
+        if "scenario" in overrides:
+            raise TypeError(
+                "SocialLearningModel takes its scenario as 'params' (Mesa's own 'scenario' "
+                "argument is not used): SocialLearningModel(orglearn.load_scenario(name_or_file))"
+            )
+        if isinstance(rng, np.integer):  # Mesa (random.Random) accepts Python ints only
+            rng = int(rng)
         super().__init__(rng=rng)
-        resolved = _resolve(scenario)
+        resolved = _resolve(params)
+        self.scenario_name: str = str(getattr(resolved, "name", "") or "")
         self.interventions: list[Intervention] = list(getattr(resolved, "interventions", []))
         self.params: Parameters = resolved.sections().with_overrides(**overrides)
+        self.pipeline: Pipeline = self.make_pipeline()
         chart = None
         if self.params.organisation.people_file:  # a real org chart; n_agents follows it
             self.params, self.network, chart = organisation_from_chart(self.params, self.rng)
@@ -89,6 +110,21 @@ class SocialLearningModel(mesa.Model):
         )
         self.datacollector.collect(self)
 
+    def make_pipeline(self) -> Pipeline:
+        """The processes a new model runs each step; override in a subclass to change them for
+        every instance (or edit ``model.pipeline`` of one model)."""
+        return default_pipeline()
+
+    def __repr__(self) -> str:
+        parts = [repr(self.scenario_name)] if self.scenario_name else []
+        parts += [f"n_agents={self.network.n}", f"step={self.steps}"]
+        changes = {k: v for k, v in self.params.changes().items() if k != "organisation.n_agents"}
+        if changes:
+            shown = ", ".join(f"{k}={v!r}" for k, v in list(changes.items())[:4])
+            more = f", +{len(changes) - 4} more" if len(changes) > 4 else ""
+            parts.append(f"changes={{{shown}{more}}}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
     def step(self) -> None:
         """Advance one step (a working day): drift the client context, run every process."""
         t = self.steps
@@ -98,9 +134,9 @@ class SocialLearningModel(mesa.Model):
         self._drift_client_context()
         self.state.used.clear()
         counts: dict[str, Any] = {}
-        for section, process in PIPELINE:
-            if getattr(self.params, section).enabled:
-                counts.update(process(self.state, self.network, self.params, self.rng, t))
+        for process in self.pipeline:
+            if process.section is None or getattr(self.params, process.section).enabled:
+                counts.update(process.function(self.state, self.network, self.params, self.rng, t))
         self._reseat(counts.pop("leavers", np.empty(0, dtype=np.int64)))
         self.counts = counts
         self.metrics = measure(self.state, self.network, self.params, counts, t)
@@ -135,7 +171,7 @@ class SocialLearningModel(mesa.Model):
         create and a vectorised run never needs them. Their ``unique_id`` follows row order.
         """
         if self._employees is None:
-            self._employees = [Employee(self, row) for row in range(self.network.n)]
+            self._employees = [self.agent_class(self, row) for row in range(self.network.n)]
         return self._employees
 
     @property
@@ -162,7 +198,7 @@ class SocialLearningModel(mesa.Model):
             return  # no views yet: the rows are simply new people when they are created
         for row in rows.tolist():
             self._employees[row].remove()
-            self._employees[row] = Employee(self, row)
+            self._employees[row] = self.agent_class(self, row)
 
     # -- results ------------------------------------------------------------------------------
 
@@ -223,19 +259,52 @@ class SocialLearningModel(mesa.Model):
         return graph
 
 
-def _resolve(scenario: str | Path | Parameters | Mapping[str, Any] | None) -> Parameters:
-    if scenario is None:
+def _resolve(params: Parameters | Mapping[str, Any] | None) -> Parameters:
+    if params is None:
         return Parameters()
-    if isinstance(scenario, Parameters):
-        return scenario
-    if isinstance(scenario, (str, Path)):
-        from scenarios.loader import load  # scenarios builds on simulation, not the reverse
-
-        return load(scenario)
-    if isinstance(scenario, Mapping):
-        return Parameters().with_overrides(**dict(scenario))
+    if isinstance(params, Parameters):
+        return params
+    if isinstance(params, Mapping):
+        return Parameters().with_overrides(**dict(params))
+    if isinstance(params, (str, Path)):
+        raise TypeError(
+            f"SocialLearningModel does not read scenario files; load {str(params)!r} first: "
+            f"SocialLearningModel(orglearn.load_scenario({str(params)!r}))"
+        )
     raise TypeError(
-        "The 'scenario' parameter must be a scenario name or path, a Scenario, Parameters, a "
-        f"mapping or None. Got {type(scenario).__name__} instead."
+        "The 'params' argument must be Parameters, a scenario (orglearn.load_scenario), a "
+        f"mapping of sections or None. Got {type(params).__name__} instead."
     )
 
+
+def _signature_and_doc() -> None:
+    """Show every parameter in ``help(SocialLearningModel)`` and IDE call tips: the keyword
+    overrides are listed in the signature (a unique field name, or ``section__field`` where a
+    name is in several sections) and described in the docstring."""
+    import inspect
+
+    from orglearn.simulation.parameters import SECTIONS
+
+    owners: dict[str, list[str]] = {}
+    for section, cls in SECTIONS.items():
+        for name in cls.model_fields:
+            owners.setdefault(name, []).append(section)
+    signature = inspect.signature(SocialLearningModel.__init__)
+    fixed = [p for name, p in signature.parameters.items() if name != "overrides"]
+    extra, lines = [], ["", "    Parameters (keyword overrides; defaults shown):", ""]
+    for section, cls in SECTIONS.items():
+        lines.append(f"    [{section}] {(cls.__doc__ or '').strip().splitlines()[0]}")
+        for name, field in cls.model_fields.items():
+            key = name if len(owners[name]) == 1 else f"{section}__{name}"
+            extra.append(
+                inspect.Parameter(
+                    key, inspect.Parameter.KEYWORD_ONLY, default=field.default,
+                    annotation=field.annotation,
+                )
+            )
+            lines.append(f"        {key} = {field.default!r}: {field.description or ''}")
+    SocialLearningModel.__init__.__signature__ = signature.replace(parameters=fixed + extra)
+    SocialLearningModel.__doc__ = (SocialLearningModel.__doc__ or "") + "\n".join(lines) + "\n"
+
+
+_signature_and_doc()

@@ -29,7 +29,7 @@ from functools import cached_property
 import numpy as np
 import scipy.sparse as sp
 
-from simulation.parameters import Organisation
+from orglearn.simulation.parameters import Organisation
 
 __all__ = [
     "OrgNetwork",

@@ -35,7 +35,7 @@ How the chart becomes a model (`organisation_from_chart`, then `apply_chart`):
    the seat's ties, but their strengths start at half the default for their kind (the observed
    weight is not kept: the relationship was the leaver's), and the traits are drawn afresh.
 
-Every problem in a file is a `scenarios.ScenarioError` that names the file, the line (the
+Every problem in a file is a `ScenarioError` (`simulation.errors`) that names the file, the line (the
 header is line 1, so data row ``r`` is line ``r + 1``), the column and what is wrong.
 """
 
@@ -50,9 +50,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulation.network import TIE_CROSS, TIE_REPORTING, TIE_TEAM, OrgNetwork
-from simulation.network import _reverse_index, _rewire, _symmetric_csr
-from simulation.parameters import Parameters
+from orglearn.simulation.errors import ScenarioError
+from orglearn.simulation.network import TIE_CROSS, TIE_REPORTING, TIE_TEAM, OrgNetwork
+from orglearn.simulation.network import _reverse_index, _rewire, _symmetric_csr
+from orglearn.simulation.parameters import Parameters
 
 __all__ = [
     "OrgChart",
@@ -136,7 +137,7 @@ def read_chart(people_file: str | Path, ties_file: str | Path | None = None) -> 
     and then building its model reads each file once. Treat the arrays as read-only.
 
     Raises:
-        scenarios.ScenarioError: a file is missing or unreadable, or a row breaks a rule.
+        ScenarioError: a file is missing or unreadable, or a row breaks a rule.
     """
 
     def stamp(path):
@@ -177,9 +178,7 @@ def _error(
     more: int = 0,
     line: int | None = None,
 ):
-    """A `scenarios.ScenarioError` for data row ``row`` (line ``row + 1``) or a given line."""
-    from scenarios.loader import ScenarioError  # scenarios builds on simulation, not the reverse
-
+    """A `ScenarioError` for data row ``row`` (line ``row + 1``) or a given line."""
     if row is not None:
         problem = f"(row {row}) {problem}"
         line = row + 1
@@ -520,7 +519,7 @@ def apply_chart(
     state, network: OrgNetwork, chart: OrgChart, params: Parameters, rng: np.random.Generator
 ) -> None:
     """Put the chart's known values into a freshly drawn workforce (module docstring, 4 and 5)."""
-    from simulation.state import CHAMPION
+    from orglearn.simulation.state import CHAMPION
 
     known = chart.tool_access >= 0
     state.has_tools[known] = chart.tool_access[known] == 1

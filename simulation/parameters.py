@@ -483,6 +483,17 @@ class Parameters(_Section):
             for name, value in getattr(self, section).model_dump().items()
         }
 
+    def changes(self, reference: Parameters | None = None) -> dict[str, Any]:
+        """The parameters that differ from ``reference`` (default: the defaults), as
+        ``{"section.field": value}``, in section order."""
+        reference = Parameters() if reference is None else reference
+        return {
+            f"{section}.{name}": value
+            for section in SECTIONS
+            for name, value in getattr(self, section).model_dump().items()
+            if getattr(getattr(reference, section), name) != value
+        }
+
     def sections(self) -> Parameters:
         """Just the parameter sections, as a plain `Parameters` (drops any scenario metadata)."""
         return Parameters.model_validate({s: getattr(self, s) for s in SECTIONS})

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simulation.network import TIE_COMMUNITY, TIE_CROSS, TIE_REPORTING, TIE_TEAM, OrgNetwork
-from simulation.parameters import STYLES, Parameters
+from orglearn.simulation.network import TIE_COMMUNITY, TIE_CROSS, TIE_REPORTING, TIE_TEAM, OrgNetwork
+from orglearn.simulation.parameters import STYLES, Parameters
 
 __all__ = [
     "Workforce",

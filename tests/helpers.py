@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from simulation.processes import PIPELINE
+from orglearn.simulation.processes import PIPELINE
 
 #: The parameter sections of the processes, each with an ``enabled`` switch, in step order.
 PROCESS_SECTIONS: tuple[str, ...] = tuple(section for section, _ in PIPELINE)

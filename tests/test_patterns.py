@@ -1,4 +1,4 @@
-"""The patterns the model must reproduce (pattern-oriented modelling; `experiments.patterns`).
+"""The patterns the model must reproduce (pattern-oriented modelling; `orglearn.validation.patterns`).
 
 Every pattern runs its arms over the same 20 seeds (common random numbers: 300 employees, 365
 days) and each claim is a paired contrast whose 95% confidence interval must lie above a stated
@@ -14,7 +14,7 @@ import os
 
 import pytest
 
-from experiments.patterns import PATTERNS, evaluate, run_patterns
+from orglearn.validation.patterns import PATTERNS, evaluate, run_patterns
 
 pytestmark = pytest.mark.slow
 

@@ -14,10 +14,10 @@ import os
 import numpy as np
 import pytest
 
-from experiments.patterns import Arm, run_arm
-from experiments.stats import mean_ci
-from simulation import SocialLearningModel
-from simulation.metrics import gini
+from orglearn.validation.patterns import Arm, run_arm
+from orglearn.experiments.stats import mean_ci
+from orglearn.simulation import SocialLearningModel
+from orglearn.simulation.metrics import gini
 from tests.helpers import model_frame
 
 pytestmark = pytest.mark.slow

@@ -13,4 +13,4 @@ __all__ = ["example_path"]
 
 def example_path(name: str) -> Path:
     """The path of an example file, e.g. ``example_path("my_org.toml")``."""
-    return Path(str(resources.files("scenarios.examples") / name))
+    return Path(str(resources.files("orglearn.scenarios.examples") / name))

@@ -108,8 +108,8 @@ def make_ties(people: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
 
 def make_activity() -> pd.DataFrame:
     """26 weeks of weekly series simulated for my_org.toml at TRUTH."""
-    from experiments.calibration import simulate_series
-    from scenarios import load
+    from orglearn.calibration import simulate_series
+    from orglearn.scenarios import load
 
     series = simulate_series(load(HERE / "my_org.toml"), WEEKS, seed=SEED, **TRUTH)
     series = series[["posts", "questions", "answers", "contributors"]].reset_index()

@@ -2,7 +2,7 @@
 
 Each module holds one model, vectorised with numpy over agents and replications and driven by
 one numpy Generator (Mesa's ``rng=`` convention); each also offers a small `mesa.Model` for
-stepping one instance. `experiments.validation` reproduces their published results
+stepping one instance. `orglearn.validation.canonical` reproduces their published results
 (``orglearn validate``; see ``docs/validation.md``).
 
 * `simulation.canonical.march1991`: March (1991), mutual learning between individuals and an
@@ -11,9 +11,9 @@ stepping one instance. `experiments.validation` reproduces their published resul
 * `simulation.canonical.granovetter`: Granovetter (1978) threshold cascades.
 """
 
-from simulation.canonical.bass import BassModel, bass_closed_form, run_bass
-from simulation.canonical.granovetter import GranovetterModel, cascade_size, run_cascades
-from simulation.canonical.march1991 import March1991, MarchRun, run_march
+from orglearn.simulation.canonical.bass import BassModel, bass_closed_form, run_bass
+from orglearn.simulation.canonical.granovetter import GranovetterModel, cascade_size, run_cascades
+from orglearn.simulation.canonical.march1991 import March1991, MarchRun, run_march
 
 __all__ = [
     "March1991",

@@ -35,7 +35,7 @@ from typing import Any
 import mesa
 import numpy as np
 
-from simulation.canonical._checks import check_count, check_positive
+from orglearn.simulation.canonical._checks import check_count, check_positive
 
 __all__ = ["bass_closed_form", "bass_recursion", "run_bass", "BassModel"]
 

@@ -35,7 +35,7 @@ import mesa
 import numpy as np
 from scipy.special import ndtr
 
-from simulation.canonical._checks import check_count, check_positive
+from orglearn.simulation.canonical._checks import check_count, check_positive
 
 __all__ = [
     "cascade_size",

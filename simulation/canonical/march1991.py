@@ -78,7 +78,7 @@ from typing import Any, Literal
 import mesa
 import numpy as np
 
-from simulation.canonical._checks import check_choice, check_count, check_probability
+from orglearn.simulation.canonical._checks import check_choice, check_count, check_probability
 
 __all__ = [
     "PROGRAM_RULES",

@@ -6,14 +6,14 @@ for the metrics. Within a process, updates are synchronous: every agent's decisi
 state as it was when the process began.
 """
 
-from simulation.processes.asking import ask_for_help
-from simulation.processes.collaboration import collaborate
-from simulation.processes.culture import change_culture
-from simulation.processes.esn import post_and_read
-from simulation.processes.field import learn_in_the_field
-from simulation.processes.forgetting import forget
-from simulation.processes.training import train
-from simulation.processes.turnover import leave
+from orglearn.simulation.processes.asking import ask_for_help
+from orglearn.simulation.processes.collaboration import collaborate
+from orglearn.simulation.processes.culture import change_culture
+from orglearn.simulation.processes.esn import post_and_read
+from orglearn.simulation.processes.field import learn_in_the_field
+from orglearn.simulation.processes.forgetting import forget
+from orglearn.simulation.processes.training import train
+from orglearn.simulation.processes.turnover import leave
 
 __all__ = [
     "learn_in_the_field",

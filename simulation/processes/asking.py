@@ -55,9 +55,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.parameters import STYLES
-from simulation.processes.kernels import asking_choices, pick_columns, pick_edges
-from simulation.processes.rules import learn, pull_toward
+from orglearn.simulation.parameters import STYLES
+from orglearn.simulation.processes.kernels import asking_choices, pick_columns, pick_edges
+from orglearn.simulation.processes.rules import learn, pull_toward
 
 __all__ = ["ask_for_help"]
 

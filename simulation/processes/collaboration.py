@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.processes.rules import absorb, learn, pull_toward
-from simulation.processes.kernels import NO_WEIGHT, pick_edges
+from orglearn.simulation.processes.rules import absorb, learn, pull_toward
+from orglearn.simulation.processes.kernels import NO_WEIGHT, pick_edges
 
 __all__ = ["collaborate"]
 

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.processes.kernels import NO_WEIGHT, pick_edges
-from simulation.state import CHAMPION, MANAGER
+from orglearn.simulation.processes.kernels import NO_WEIGHT, pick_edges
+from orglearn.simulation.state import CHAMPION, MANAGER
 
 __all__ = ["change_culture", "payoff"]
 

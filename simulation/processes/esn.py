@@ -40,8 +40,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.processes.kernels import column_means, pick_columns, read_posts
-from simulation.processes.rules import pull_toward
+from orglearn.simulation.processes.kernels import column_means, pick_columns, read_posts
+from orglearn.simulation.processes.rules import pull_toward
 
 __all__ = ["post_and_read", "audience"]
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from simulation.processes.rules import learn
+from orglearn.simulation.processes.rules import learn
 
 
 __all__ = [

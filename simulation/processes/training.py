@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.processes.kernels import column_means
-from simulation.processes.rules import learn
+from orglearn.simulation.processes.kernels import column_means
+from orglearn.simulation.processes.rules import learn
 
 __all__ = ["train"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simulation.state import hire
+from orglearn.simulation.state import hire
 
 __all__ = ["leave"]
 

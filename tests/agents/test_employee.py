@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation import SocialLearningModel
-from simulation.parameters import STYLES
-from simulation.state import ROLES, TRAIT_COLUMNS
+from orglearn.simulation import SocialLearningModel
+from orglearn.simulation.parameters import STYLES
+from orglearn.simulation.state import ROLES, TRAIT_COLUMNS
 
 FLOAT_COLUMNS = (*TRAIT_COLUMNS, "reputation")
 BOOL_COLUMNS = ("has_tools", "lurker", "hoarder", "formal_devotee")

@@ -14,8 +14,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
-from experiments import load_results
-from experiments.tasks import FINAL_COLUMNS
+from orglearn.experiments import load_results
+from orglearn.experiments.tasks import FINAL_COLUMNS
 
 #: Columns of the runs table that must not depend on who ran a run or when.
 IDENTITY_COLUMNS = (

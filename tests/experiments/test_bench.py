@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from experiments.bench.run import TARGETS, format_table, plot_scaling, run_benchmark
+from orglearn.bench.run import TARGETS, format_table, plot_scaling, run_benchmark
 
 
 def test_a_small_benchmark_run_reports_every_figure(tmp_path):

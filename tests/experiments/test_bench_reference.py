@@ -1,6 +1,6 @@
 """The benchmark's per-agent reference model follows the vectorised model's rules.
 
-`experiments.bench.ReferenceModel` is checked against `SocialLearningModel`:
+`orglearn.bench.ReferenceModel` is checked against `SocialLearningModel`:
 
 * Same start: a seed gives both models the same organisation and workforce.
 * Switches: with every process switched off nothing changes; a process switched off leaves no
@@ -103,13 +103,13 @@ import os
 import numpy as np
 import pytest
 
-from experiments.bench import ReferenceModel
-from experiments.bench.reference import learn as reference_learn
-from experiments.stats import equivalence
-from simulation import SocialLearningModel
-from simulation.metrics import CHANNELS
-from simulation.parameters import Parameters
-from simulation.processes.rules import learn
+from orglearn.bench import ReferenceModel
+from orglearn.bench.reference import learn as reference_learn
+from orglearn.experiments.stats import equivalence
+from orglearn.simulation import SocialLearningModel
+from orglearn.simulation.metrics import CHANNELS
+from orglearn.simulation.parameters import Parameters
+from orglearn.simulation.processes.rules import learn
 from tests.helpers import PROCESS_SECTIONS, all_off, model_frame
 
 pytestmark = pytest.mark.slow
@@ -225,7 +225,7 @@ def paired_runs(request):
     overrides = {**COMMON, **CONFIGS[request.param]}
     params = Parameters().with_overrides(n_agents=N_AGENTS, **overrides)
     reference = [outcomes(ReferenceModel(params, rng=seed)) for seed in SEEDS]
-    vectorised = [outcomes(SocialLearningModel(scenario=params, rng=seed)) for seed in SEEDS]
+    vectorised = [outcomes(SocialLearningModel(params, rng=seed)) for seed in SEEDS]
     return request.param, reference, vectorised
 
 
@@ -233,7 +233,7 @@ def test_same_seed_same_start():
     """The reference copies the vectorised model's initial organisation and workforce."""
     params = Parameters().with_overrides(n_agents=90, champion_share=0.1, hoarder_share=0.2)
     reference = ReferenceModel(params, rng=7).as_arrays()
-    state = SocialLearningModel(scenario=params, rng=7).state
+    state = SocialLearningModel(params, rng=7).state
     for name, values in reference.items():
         assert np.array_equal(values, getattr(state, name)), name
 
@@ -334,7 +334,7 @@ def test_a_switch_decides_whether_a_process_leaves_a_trace(section, enabled):
     params = Parameters().with_overrides(n_agents=SWITCH_AGENTS, **overrides)
     state = "on" if enabled else "off"
     assert trace(ReferenceModel(params, rng=1), section) == enabled, f"reference, {section} {state}"
-    assert trace(SocialLearningModel(scenario=params, rng=1), section) == enabled, (
+    assert trace(SocialLearningModel(params, rng=1), section) == enabled, (
         f"vectorised, {section} {state}"
     )
 

@@ -9,16 +9,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from experiments.calibration import (
+from orglearn.calibration import (
     SERIES,
     calibrate,
     fit_parameters,
     read_observed,
     simulate_series,
 )
-from experiments.calibration.cli import add_calibrate_command
-from scenarios import ScenarioError, load
-from simulation.parameters import Parameters
+from orglearn.calibration.cli import add_calibrate_command
+from orglearn.scenarios import ScenarioError, load
+from orglearn.simulation.parameters import Parameters
 
 #: A small, fast organisation for the recovery tests.
 SMALL = Parameters().with_overrides(n_agents=200, topics=5, turnover__enabled=False)

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.cli import main
-from experiments.single import OUTPUT_FILES
+from orglearn.cli.main import main
+from orglearn.experiments.single import OUTPUT_FILES
 
 SUMMARY_KEYS = ("t50", "t90", "final_mean_knowledge", "gini", "silo_index", "participation")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from scipy import stats
 
-from experiments.stats import Equivalence, equivalence
+from orglearn.experiments.stats import Equivalence, equivalence
 
 
 def test_the_interval_is_the_t_interval_of_level_one_minus_two_alpha():

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from experiments import run_sweep
+from orglearn.experiments import run_sweep
 from tests.experiments._sweep_support import (
     assert_same_results,
     free_port,

@@ -8,10 +8,10 @@ import subprocess
 import numpy as np
 import pytest
 
-import experiments
-from experiments import SweepError, load_sweep, make_tasks
-from experiments.cli import main
-from experiments.design import design_points, salib_problem
+from orglearn import experiments
+from orglearn.experiments import SweepError, load_sweep, make_tasks
+from orglearn.cli.main import main
+from orglearn.experiments.design import design_points, salib_problem
 from tests.experiments._sweep_support import script, write_sweep
 
 # -- designs --------------------------------------------------------------------------------

@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from experiments import load_results, run_sweep
-from experiments.cli import main
+from orglearn.experiments import load_results, run_sweep
+from orglearn.cli.main import main
 from tests.experiments._sweep_support import write_sweep
 
 # Each value is valid on its own (checked when the file loads), but 50 departments cannot be
@@ -94,8 +94,8 @@ steps = 25
 
 
 def test_retry_failed_runs_them_again_and_keeps_one_row_per_run(tmp_path, monkeypatch, capsys):
-    from experiments import runner
-    from experiments.export import export_csv
+    from orglearn.experiments import runner
+    from orglearn.experiments.export import export_csv
     from tests.experiments._sweep_support import assert_same_results, recorded_run_ids
 
     sweep_file = write_sweep(tmp_path / "sound.toml", SOUND_SWEEP)

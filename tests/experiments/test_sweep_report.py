@@ -6,8 +6,8 @@ import base64
 import re
 from pathlib import Path
 
-from experiments import run_sweep
-from experiments.cli import main
+from orglearn.experiments import run_sweep
+from orglearn.cli.main import main
 from tests.experiments._sweep_support import write_sweep
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -11,10 +11,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
-from experiments import load_results, run_sweep
-from experiments.cli import main
-from experiments.tasks import FINAL_COLUMNS
-from simulation.metrics import SCALAR_METRICS
+from orglearn.experiments import load_results, run_sweep
+from orglearn.cli.main import main
+from orglearn.experiments.tasks import FINAL_COLUMNS
+from orglearn.simulation.metrics import SCALAR_METRICS
 from tests.experiments._sweep_support import SERIES_KEY, write_sweep
 
 STEPS = 40

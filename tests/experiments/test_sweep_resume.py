@@ -12,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
-import experiments.runner
-from experiments import SweepError, load_results, run_sweep
-from experiments.cli import main
+from orglearn import experiments
+import orglearn.experiments.runner  # noqa: F401 - monkeypatched below
+from orglearn.experiments import SweepError, load_results, run_sweep
+from orglearn.cli.main import main
 from tests.experiments._sweep_support import (
     assert_same_results,
     duplicate_series_rows,

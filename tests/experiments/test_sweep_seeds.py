@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from experiments import load_sweep, make_tasks
-from experiments.tasks import FINAL_COLUMNS, run_one
+from orglearn.experiments import load_sweep, make_tasks
+from orglearn.experiments.tasks import FINAL_COLUMNS, run_one
 from tests.experiments._sweep_support import write_sweep
 
 SWEEP = """

@@ -10,9 +10,9 @@ import json
 import shutil
 from pathlib import Path
 
-from experiments.runner import make_tasks
-from experiments.sweep import load_sweep
-from experiments.tasks import run_one
+from orglearn.experiments.runner import make_tasks
+from orglearn.experiments.sweep import load_sweep
+from orglearn.experiments.tasks import run_one
 from tests.experiments._sweep_support import write_sweep
 
 SCENARIO = """
@@ -59,8 +59,8 @@ def test_tasks_carry_scenario_files_so_workers_need_not_read_them(tmp_path):
 def test_each_session_records_its_workers_versions_and_says_where_they_differ(
     tmp_path, monkeypatch, capsys
 ):
-    from experiments import tasks
-    from experiments.cli import main
+    from orglearn.experiments import tasks
+    from orglearn.cli.main import main
 
     (tmp_path / "mine.toml").write_text(SCENARIO)
     sweep_file = write_sweep(tmp_path / "sweep.toml", SWEEP)
@@ -80,7 +80,7 @@ def test_each_session_records_its_workers_versions_and_says_where_they_differ(
     session = json.loads((out / "manifest.json").read_text())["sessions"][-1]
     assert session["worker_versions"] == [{"versions": other, "runs": 4}]
 
-    from experiments.report import write_report
+    from orglearn.reports.report import write_report
 
     page = write_report(out).read_text()
     assert "Workers' package versions differed from this machine's: 4 runs ran with numpy 1.0.0" in page

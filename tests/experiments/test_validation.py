@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from experiments.validation import (
+from orglearn.validation.canonical import (
     GRANOVETTER_SDS,
     MODELS,
     P1_GRID,

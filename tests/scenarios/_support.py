@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from scenarios import Scenario
+from orglearn.scenarios import Scenario
 
 #: The built-in scenarios named in the scenario-file issue (the package may add more).
 KNOWN_BUILTINS = (
@@ -51,9 +51,10 @@ def measure_run(name: str, seed: int, n_agents: int, steps: int) -> dict[str, An
     """
     import numpy as np
 
-    from simulation.model import SocialLearningModel
+    from orglearn.scenarios import load
+    from orglearn.simulation.model import SocialLearningModel
 
-    model = SocialLearningModel(scenario=name, n_agents=n_agents, rng=seed)
+    model = SocialLearningModel(load(name), n_agents=n_agents, rng=seed)
     model.run(steps)
     frame = model.datacollector.get_model_vars_dataframe()
     summary = model.summary()

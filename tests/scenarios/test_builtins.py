@@ -12,13 +12,13 @@ import math
 import numpy as np
 import pytest
 
-import scenarios
-from scenarios import Scenario, builtin_names, builtin_path, load, load_text
-from simulation.interventions import INTERVENTION_KINDS
-from simulation.model import SocialLearningModel
-from simulation.network import TIE_COMMUNITY
-from simulation.parameters import STYLES
-from simulation.state import CHAMPION, MANAGER
+from orglearn import scenarios
+from orglearn.scenarios import Scenario, builtin_names, builtin_path, load, load_text
+from orglearn.simulation.interventions import INTERVENTION_KINDS
+from orglearn.simulation.model import SocialLearningModel
+from orglearn.simulation.network import TIE_COMMUNITY
+from orglearn.simulation.parameters import STYLES
+from orglearn.simulation.state import CHAMPION, MANAGER
 from tests.scenarios._support import KNOWN_BUILTINS
 
 NAMES = builtin_names()
@@ -26,7 +26,7 @@ N_AGENTS = 80
 
 
 def _model(scenario, **overrides) -> SocialLearningModel:
-    return SocialLearningModel(scenario=scenario, n_agents=N_AGENTS, rng=0, **overrides)
+    return SocialLearningModel(load(scenario) if isinstance(scenario, str) else scenario, n_agents=N_AGENTS, rng=0, **overrides)
 
 
 # -- loading and documentation -----------------------------------------------------------------

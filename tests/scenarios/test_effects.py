@@ -21,7 +21,7 @@ from functools import partial
 import numpy as np
 import pytest
 
-from scenarios import builtin_names, load
+from orglearn.scenarios import builtin_names, load
 from tests.scenarios._support import measure_run
 
 pytestmark = pytest.mark.slow

@@ -20,9 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scenarios import Scenario, ScenarioError, builtin_names, builtin_path, load_text
-from simulation.interventions import INTERVENTION_KINDS
-from simulation.parameters import SECTIONS, STYLES
+from orglearn.scenarios import Scenario, ScenarioError, builtin_names, builtin_path, load_text
+from orglearn.simulation.interventions import INTERVENTION_KINDS
+from orglearn.simulation.parameters import SECTIONS, STYLES
 
 # The strategies are big: their repr (in Hypothesis's reports) is long, and that is fine.
 pytestmark = pytest.mark.filterwarnings("ignore:Generating overly large repr")

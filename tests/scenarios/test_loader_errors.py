@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import main
-from scenarios import ScenarioError, builtin_names, builtin_path, load, load_text
-from simulation.interventions import INTERVENTION_KINDS
-from simulation.parameters import SECTIONS, STYLES
+from orglearn.cli.main import main
+from orglearn.scenarios import ScenarioError, builtin_names, builtin_path, load, load_text
+from orglearn.simulation.interventions import INTERVENTION_KINDS
+from orglearn.simulation.parameters import SECTIONS, STYLES
 from tests.scenarios._support import comparable, write
 
 ORGLEARN = Path(sys.executable).with_name("orglearn")

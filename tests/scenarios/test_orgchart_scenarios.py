@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import main
-from scenarios import ScenarioError, load, load_text, to_toml
+from orglearn.cli.main import main
+from orglearn.scenarios import ScenarioError, load, load_text, to_toml
 
 PEOPLE = "person_id,manager_id,team,department\na,,t1,d1\nb,a,t1,d1\nc,a,t2,d2\nd,c,t2,d2\n"
 SCENARIO = """title = "Chart"

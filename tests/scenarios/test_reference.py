@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from experiments.cli import main
-from scenarios import builtin_names, load
-from scenarios.reference import markdown_reference
-from scenarios.schema import METADATA
-from simulation.interventions import INTERVENTION_KINDS
-from simulation.parameters import SECTIONS
+from orglearn.cli.main import main
+from orglearn.scenarios import builtin_names, load
+from orglearn.scenarios.reference import markdown_reference
+from orglearn.scenarios.schema import METADATA
+from orglearn.simulation.interventions import INTERVENTION_KINDS
+from orglearn.simulation.parameters import SECTIONS
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "scenarios.md"
 

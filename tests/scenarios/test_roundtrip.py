@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from pydantic_core import PydanticUndefined
 
-from experiments.cli import main
-from scenarios import Scenario, builtin_names, load, load_text, to_toml
-from scenarios.fields import bounds
-from simulation.interventions import INTERVENTION_KINDS
-from simulation.parameters import SECTIONS, STYLES, ParameterError
+from orglearn.cli.main import main
+from orglearn.scenarios import Scenario, builtin_names, load, load_text, to_toml
+from orglearn.scenarios.fields import bounds
+from orglearn.simulation.interventions import INTERVENTION_KINDS
+from orglearn.simulation.parameters import SECTIONS, STYLES, ParameterError
 from tests.scenarios._support import comparable, write
 
 NAMES = builtin_names()

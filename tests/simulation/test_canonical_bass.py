@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.canonical.bass import BassModel, bass_closed_form, bass_recursion, run_bass
+from orglearn.simulation.canonical.bass import BassModel, bass_closed_form, bass_recursion, run_bass
 
 P, Q = 0.03, 0.38
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.canonical.granovetter import (
+from orglearn.simulation.canonical.granovetter import (
     GranovetterModel,
     cascade_path,
     cascade_size,

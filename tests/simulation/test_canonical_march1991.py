@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from simulation.canonical.march1991 import (
+from orglearn.simulation.canonical.march1991 import (
     PAPER_RULES,
     PROGRAM_RULES,
     March1991,

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation import SocialLearningModel
-from simulation.state import TRAIT_COLUMNS
+from orglearn.simulation import SocialLearningModel
+from orglearn.simulation.state import TRAIT_COLUMNS
 from tests.helpers import NEVER_POSTED, all_off, scenarios, unit_interval
 
 STEPS = 12

@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from simulation.metrics import knowledge_summary, silo_index, sort_floats
-from simulation.processes.kernels import (
+from orglearn.simulation.metrics import knowledge_summary, silo_index, sort_floats
+from orglearn.simulation.processes.kernels import (
     NO_WEIGHT,
     asking_choices,
     column_means,
@@ -23,7 +23,7 @@ from simulation.processes.kernels import (
     pick_edges,
     read_posts,
 )
-from simulation.processes.rules import pull_toward
+from orglearn.simulation.processes.rules import pull_toward
 
 
 def stratified(m: int) -> np.ndarray:
@@ -237,7 +237,7 @@ def test_pull_toward_compounds_each_entrys_events_toward_their_mean_target(who, 
 
 RUN = """
 import json, hashlib, numpy as np
-from simulation import SocialLearningModel
+from orglearn.simulation import SocialLearningModel
 m = SocialLearningModel(n_agents=3000, rng=7)
 m.run(25)
 s = m.state

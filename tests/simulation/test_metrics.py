@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from simulation import SocialLearningModel
-from simulation.metrics import (
+from orglearn.simulation import SocialLearningModel
+from orglearn.simulation.metrics import (
     SCALAR_METRICS,
     first_crossing,
     gini,

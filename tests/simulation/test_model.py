@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
-from simulation import SocialLearningModel
-from simulation.metrics import first_crossing
+from orglearn.simulation import SocialLearningModel
+from orglearn.simulation.metrics import first_crossing
 from tests.helpers import model_frame, scenarios
 
 STATE_ARRAYS = (

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation.network import TIE_CROSS, TIE_REPORTING, TIE_TEAM, build_network
-from simulation.parameters import Organisation
+from orglearn.simulation.network import TIE_CROSS, TIE_REPORTING, TIE_TEAM, build_network
+from orglearn.simulation.parameters import Organisation
 
 
 @st.composite

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from scenarios import ScenarioError
-from simulation.model import SocialLearningModel
-from simulation.network import TIE_CROSS, TIE_REPORTING, TIE_TEAM
-from simulation.orgchart import BIG_TEAM, chart_network, read_chart
-from simulation.parameters import Parameters
+from orglearn.scenarios import ScenarioError, load
+from orglearn.simulation.model import SocialLearningModel
+from orglearn.simulation.network import TIE_CROSS, TIE_REPORTING, TIE_TEAM
+from orglearn.simulation.orgchart import BIG_TEAM, chart_network, read_chart
+from orglearn.simulation.parameters import Parameters
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 
@@ -262,7 +262,7 @@ def test_a_100k_person_chart_loads(tmp_path):
 
 
 def test_the_examples_load_and_run():
-    model = SocialLearningModel(scenario=EXAMPLES / "my_org.toml", rng=1)
+    model = SocialLearningModel(load(EXAMPLES / "my_org.toml"), rng=1)
     chart = read_chart(EXAMPLES / "people.csv", EXAMPLES / "ties.csv")
     assert 200 <= model.network.n == chart.n <= 500
     model.run(5)

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation import ParameterError, Parameters, SocialLearningModel
-from simulation.parameters import SECTIONS, STYLES
+from orglearn.simulation import ParameterError, Parameters, SocialLearningModel
+from orglearn.simulation.parameters import SECTIONS, STYLES
 
 
 def test_defaults_are_valid_and_flat_lists_every_field():
@@ -128,7 +128,7 @@ def test_style_shares_valid_exactly_when_they_sum_to_at_most_one(shares):
 
 def test_model_accepts_the_same_forms():
     model = SocialLearningModel(
-        scenario={"organisation": {"n_agents": 40}, "esn": {"reads": 1}},
+        params={"organisation": {"n_agents": 40}, "esn": {"reads": 1}},
         rng=0,
         asking__enabled=False,
         lurker_share=0.2,
@@ -140,8 +140,8 @@ def test_model_accepts_the_same_forms():
     assert model.network.n == 40
 
     params = Parameters().with_overrides(n_agents=30)
-    assert SocialLearningModel(scenario=params, rng=0).network.n == 30
+    assert SocialLearningModel(params, rng=0).network.n == 30
     with pytest.raises(ParameterError, match="bogus"):
         SocialLearningModel(rng=0, bogus=1)
     with pytest.raises(TypeError):
-        SocialLearningModel(scenario=42, rng=0)
+        SocialLearningModel(42, rng=0)

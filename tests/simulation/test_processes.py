@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation import SocialLearningModel
-from simulation.processes import PIPELINE, forget
-from simulation.state import TRAIT_COLUMNS
+from orglearn.simulation import SocialLearningModel
+from orglearn.simulation.processes import PIPELINE, forget
+from orglearn.simulation.state import TRAIT_COLUMNS
 from tests.helpers import NEVER_POSTED, scenarios, unit_interval
 
 LEARNING = {"field_learning", "asking", "esn", "collaboration", "training"}
@@ -195,8 +195,8 @@ def test_culture_change_spares_hoarders_generosity():
 
 
 def test_champions_managers_included_never_start_lurking():
-    from simulation.interventions import AppointChampions
-    from simulation.state import MANAGER
+    from orglearn.simulation.interventions import AppointChampions
+    from orglearn.simulation.state import MANAGER
 
     model = SocialLearningModel(n_agents=300, rng=2, lurker_share=0.8, culture_change__rate=1.0,
                                 traits__adaptability=1.0)

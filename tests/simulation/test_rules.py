@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from simulation.processes.rules import absorb, learn
+from orglearn.simulation.processes.rules import absorb, learn
 
 unit = st.floats(0.0, 1.0)
 

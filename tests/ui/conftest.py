@@ -59,7 +59,7 @@ def ui_server(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("ui-server") / "server.log"
     log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
     process = subprocess.Popen(
-        [sys.executable, "-m", "experiments.ui", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "orglearn.ui", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -7,8 +7,8 @@ import re
 import time
 from pathlib import Path
 
-from experiments.ui.controls import PlannedIntervention, apply_changes
-from scenarios import load
+from orglearn.ui.controls import PlannedIntervention, apply_changes
+from orglearn.scenarios import load
 from tests.ui.conftest import screenshot
 
 COMPARISON_SECONDS = 300

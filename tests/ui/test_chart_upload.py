@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from experiments.ui.export import scenario_file
-from experiments.ui.session import AS_LOADED, SessionRegistry, UiSession
-from experiments.ui.upload import strip_chart_files
-from scenarios import load
+from orglearn.ui.export import scenario_file
+from orglearn.ui.session import AS_LOADED, SessionRegistry, UiSession
+from orglearn.ui.upload import strip_chart_files
+from orglearn.scenarios import load
 
 ROOT = Path(__file__).resolve().parents[2]
 PEOPLE = (ROOT / "scenarios" / "examples" / "people.csv").read_bytes()

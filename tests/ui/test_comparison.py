@@ -8,10 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from experiments.ui import comparison
-from experiments.ui.comparison import ComparisonJob, ComparisonSpec, describe
-from experiments.ui.export import comparison_csv
-from scenarios import load
+from orglearn.ui import comparison
+from orglearn.ui.comparison import ComparisonJob, ComparisonSpec, describe
+from orglearn.ui.export import comparison_csv
+from orglearn.scenarios import load
 
 STEPS = 40
 

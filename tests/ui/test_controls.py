@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.ui.controls import (
+from orglearn.ui.controls import (
     BARRIERS,
     INTERVENTIONS,
     ORGANISATION,
@@ -13,7 +13,7 @@ from experiments.ui.controls import (
     control_value,
     planned,
 )
-from scenarios import builtin_names, load
+from orglearn.scenarios import builtin_names, load
 
 CONTROLS = (*BARRIERS, *ORGANISATION)
 

@@ -7,11 +7,11 @@ import time
 import numpy as np
 import pytest
 
-from experiments.ui import charts
-from experiments.ui.drawing import COLOUR_BY, draw_organisation, knowledge_values
-from experiments.ui.glance import three_values
-from experiments.ui.layout import MAX_TIES_DRAWN, organisation_layout
-from simulation import SocialLearningModel
+from orglearn.ui import charts
+from orglearn.ui.drawing import COLOUR_BY, draw_organisation, knowledge_values
+from orglearn.ui.glance import three_values
+from orglearn.ui.layout import MAX_TIES_DRAWN, organisation_layout
+from orglearn.simulation import SocialLearningModel
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

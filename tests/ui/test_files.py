@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from experiments.ui import server
-from experiments.ui.assets import ASSET_NAMES, cdn_dir, missing_assets, required_packages
-from experiments.ui.cli import add_ui_command
-from experiments.ui.export import run_csv, safe_name, scenario_file, scenario_filename
-from experiments.ui.session import UiSession
-from experiments.ui.upload import MAX_BYTES, read_scenario
-from scenarios import load, load_text
+from orglearn.ui import server
+from orglearn.ui.assets import ASSET_NAMES, cdn_dir, missing_assets, required_packages
+from orglearn.ui.cli import add_ui_command
+from orglearn.ui.export import run_csv, safe_name, scenario_file, scenario_filename
+from orglearn.ui.session import UiSession
+from orglearn.ui.upload import MAX_BYTES, read_scenario
+from orglearn.scenarios import load, load_text
 
 
 def test_a_valid_upload_is_a_scenario():
@@ -123,7 +123,7 @@ def test_the_server_is_configured_for_offline_production(monkeypatch):
                  "SOLARA_KERNEL_CULL_TIMEOUT", "SOLARA_SESSION_SECRET_KEY"):
         monkeypatch.delenv(name, raising=False)  # restored after the test
     server.configure(12.5)
-    assert os.environ["SOLARA_APP"] == "experiments.ui.app"
+    assert os.environ["SOLARA_APP"] == "orglearn.ui.app"
     assert os.environ["SOLARA_MODE"] == "production"
     assert os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert os.environ[server.IDLE_ENV] == "12.5"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from experiments.ui.controls import PlannedIntervention
-from experiments.ui.session import AS_LOADED, SessionRegistry, UiSession
-from scenarios import load_text
+from orglearn.ui.controls import PlannedIntervention
+from orglearn.ui.session import AS_LOADED, SessionRegistry, UiSession
+from orglearn.scenarios import load_text
 
 
 class Clock:

@@ -1,0 +1,306 @@
+"""``orglearn bench``: speed, memory and scaling of the model on this machine, in one run.
+
+What it measures (full model, every process on, K = 20 topics):
+
+- **agent-steps per second** of the vectorised model at N = 1,000, 10,000, 100,000 and
+  1,000,000 (``quick`` stops at 100,000), each size in a fresh process so that its set-up time
+  and peak memory (``VmHWM``) are its own; the time per step is the median of five rounds;
+- **10,000 agents for 365 steps**, wall time;
+- the **per-agent Mesa reference model** (`orglearn.bench.reference`: the same rules written
+  as idiomatic per-agent Mesa) at 1,000 and 10,000 agents, and the speed-up over it;
+- the machine's **memory-copy bandwidth** and the share of the resulting bound that the model
+  reaches. The bound assumes a step has to read and write each agent's K knowledge values once
+  (16 K bytes per agent-step), the least any step that updates knowledge must move;
+- **sweep throughput** with 1 and 2 local workers on the same small sweep.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["run_benchmark", "machine", "measure_model", "memory_bandwidth", "plot_scaling", "TARGETS"]
+
+SIZES = (1_000, 10_000, 100_000, 1_000_000)
+REFERENCE_SIZES = (1_000, 10_000)
+TOPICS = 20
+
+#: The issue's targets on a 2-core machine: (description, key, comparison, value).
+TARGETS = (
+    ("agent-steps/s at 100,000 agents", "agent_steps_per_s_100000", ">=", 2_000_000),
+    ("10,000 agents x 365 steps, seconds", "seconds_10000_x_365", "<", 2.0),
+    ("set-up of 1,000,000 agents, seconds", "setup_s_1000000", "<", 10.0),
+    ("peak memory at 1,000,000 agents, GB", "peak_gb_1000000", "<", 4.0),
+    ("speed-up over per-agent Mesa at 10,000", "speedup_10000", ">=", 50.0),
+    ("sweep speed-up, 2 workers over 1", "sweep_speedup", ">=", 1.7),
+)
+
+
+def _peak_gb() -> float:
+    """This process's peak resident memory (VmHWM), in GB."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024 / 1e9
+    return float("nan")
+
+
+def measure_model(
+    n: int, seconds: float = 3.0, reference: bool = False, rounds: int = 5
+) -> dict[str, Any]:
+    """Set up one model of ``n`` agents and time its steps for about ``seconds``.
+
+    The time is split into ``rounds`` rounds of at least one step, and the median round's time
+    per step is reported: other work on a shared machine slows some rounds, not most.
+    Run this in a fresh process (see `run_benchmark`) so that the peak memory is its own.
+    """
+    if reference:
+        from orglearn.bench.reference import ReferenceModel as Model
+    else:
+        from orglearn.simulation.model import SocialLearningModel as Model
+    started = time.perf_counter()
+    model = Model(n_agents=n, topics=TOPICS, rng=1)
+    setup = time.perf_counter() - started
+    model.step()  # warm-up
+    per_step = []
+    for _ in range(rounds):
+        steps, elapsed = 0, 0.0
+        started = time.perf_counter()
+        while elapsed < seconds / rounds or steps < 1:
+            model.step()
+            steps += 1
+            elapsed = time.perf_counter() - started
+        per_step.append(elapsed / steps)
+    median = float(np.median(per_step))
+    return {
+        "n": n,
+        "setup_s": setup,
+        "steps": int(model.steps),
+        "seconds_per_step": median,
+        "seconds_per_step_rounds": per_step,
+        "agent_steps_per_s": n / median,
+        "peak_gb": _peak_gb(),
+    }
+
+
+def _year_of_10000() -> float:
+    from orglearn.simulation.model import SocialLearningModel
+
+    model = SocialLearningModel(n_agents=10_000, topics=TOPICS, rng=1)
+    started = time.perf_counter()
+    model.run(365)
+    return time.perf_counter() - started
+
+
+def memory_bandwidth(size_mb: int = 512, repeats: int = 5) -> float:
+    """Best-of memory copy bandwidth in GB/s (bytes read plus bytes written per second)."""
+    src = np.ones(size_mb * 1024 * 1024 // 8)
+    dst = np.empty_like(src)
+    best = float("inf")
+    for _ in range(repeats):
+        started = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - started)
+    return 2 * src.nbytes / best / 1e9
+
+
+def _in_subprocess(call: str) -> Any:
+    """Run ``call`` (a Python expression) in a fresh interpreter and return its JSON result."""
+    code = f"import json, orglearn.bench.run as bench; print(json.dumps(bench.{call}))"
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark step failed: {call}\n{out.stderr[-2000:]}")
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _sweep_throughput(workers: int, runs: int = 64, agents: int = 5000) -> float:
+    from orglearn.experiments.runner import run_sweep
+    from orglearn.experiments.sweep import Sweep
+
+    sweep = Sweep.model_validate(
+        {
+            "scenarios": ["baseline"],
+            "replications": runs,
+            "steps": 365,
+            "record": "end",
+            # 64 runs of about a second each: starting the worker processes costs about 2 s
+            # once per sweep (the fork server's imports), which weighs little in any sweep
+            # worth running in parallel, as here.
+            "fixed": {"organisation.n_agents": agents},
+        }
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        started = time.perf_counter()
+        run_sweep(sweep, Path(tmp) / "out", workers=workers, progress=False)
+        return runs / (time.perf_counter() - started)
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on: processor, cores, memory, Python and the libraries
+    that do the work."""
+    import platform
+    from datetime import datetime, timezone
+
+    from orglearn.experiments.tasks import environment
+
+    versions = environment()
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    try:
+        memory_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    except (ValueError, OSError, AttributeError):
+        memory_gb = None
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": memory_gb,
+        "system": platform.platform(),
+        **{name: versions.get(name) for name in ("python", "numpy", "scipy", "numba", "mesa")},
+        "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+
+
+def run_benchmark(
+    quick: bool = False,
+    log=print,
+    *,
+    sizes: Sequence[int] = SIZES,
+    reference_sizes: Sequence[int] = REFERENCE_SIZES,
+    seconds: float = 2.0,
+    sweep: tuple[int, int] = (64, 5000),
+) -> dict[str, Any]:
+    """Measure everything and return one flat dict (see the module docstring).
+
+    ``sizes``, ``reference_sizes`` (a subset of ``sizes``), ``seconds`` of stepping per size
+    (three times as long from a million agents) and ``sweep`` (runs, agents per run) default to
+    the figures of docs/performance.md; smaller ones make a quick smoke run.
+    """
+    result: dict[str, Any] = {"cores": os.cpu_count(), "topics": TOPICS, "quick": quick}
+    result["machine"] = machine()
+    sizes = [n for n in sizes if not (quick and n > 100_000)]
+    for n in sizes:
+        log(f"vectorised model, {n:,} agents ...")
+        m = _in_subprocess(f"measure_model({n}, seconds={seconds * (1 if n < 1_000_000 else 3)})")
+        for key in ("setup_s", "seconds_per_step", "seconds_per_step_rounds", "agent_steps_per_s",
+                    "peak_gb"):
+            result[f"{key}_{n}"] = m[key]
+    log("10,000 agents for 365 steps ...")
+    result["seconds_10000_x_365"] = _in_subprocess("_year_of_10000()")
+    for n in reference_sizes:
+        log(f"per-agent Mesa reference, {n:,} agents ...")
+        m = _in_subprocess(f"measure_model({n}, seconds={1.5 * seconds}, reference=True)")
+        result[f"reference_agent_steps_per_s_{n}"] = m["agent_steps_per_s"]
+        result[f"speedup_{n}"] = result[f"agent_steps_per_s_{n}"] / m["agent_steps_per_s"]
+    log("memory bandwidth ...")
+    bandwidth = _in_subprocess("memory_bandwidth()")
+    result["memory_bandwidth_gb_s"] = bandwidth
+    bound = bandwidth * 1e9 / (16 * TOPICS)
+    result["bandwidth_bound_agent_steps_per_s"] = bound
+    for n in sizes:
+        result[f"fraction_of_bound_{n}"] = result[f"agent_steps_per_s_{n}"] / bound
+    log("sweep throughput, 1 and 2 workers ...")
+    one = _in_subprocess(f"_sweep_throughput(1, *{sweep})")
+    two = _in_subprocess(f"_sweep_throughput(2, *{sweep})")
+    result["sweep_runs_per_s_1"], result["sweep_runs_per_s_2"] = one, two
+    result["sweep_speedup"] = two / one
+    result["targets"] = {
+        label: {"value": result.get(key), "target": f"{op} {value}", "met": _met(result.get(key), op, value)}
+        for label, key, op, value in TARGETS
+    }
+    return result
+
+
+def _met(value, op: str, target: float) -> bool | None:
+    if value is None:
+        return None
+    return value >= target if op == ">=" else value < target
+
+
+def _measured(result: dict[str, Any], prefix: str) -> list[int]:
+    """The sizes N for which ``result`` holds ``<prefix>_<N>``, smallest first."""
+    return sorted(
+        int(key.removeprefix(prefix + "_"))
+        for key in result
+        if key.startswith(prefix + "_") and key.removeprefix(prefix + "_").isdigit()
+    )
+
+
+def format_table(result: dict[str, Any]) -> str:
+    """The result as a readable table."""
+    m = result.get("machine", {})
+    lines = [
+        f"{m.get('cpu', '?')}, {m.get('cores', '?')} cores; Python {m.get('python', '?')}, "
+        f"numpy {m.get('numpy', '?')}, numba {m.get('numba', '?')}; {m.get('date', '')}",
+        "",
+    ]
+    lines += [f"{'agents':>10} {'set-up s':>9} {'ms/step':>9} {'agent-steps/s':>14} {'peak GB':>8} {'of bound':>9}"]
+    for n in _measured(result, "agent_steps_per_s"):
+        lines.append(
+            f"{n:>10,} {result[f'setup_s_{n}']:>9.2f} {1000 * result[f'seconds_per_step_{n}']:>9.1f} "
+            f"{result[f'agent_steps_per_s_{n}']:>14,.0f} {result[f'peak_gb_{n}']:>8.2f} "
+            f"{result[f'fraction_of_bound_{n}']:>9.1%}"
+        )
+    lines.append("")
+    for n in _measured(result, "speedup"):
+        lines.append(
+            f"per-agent Mesa at {n:,}: {result[f'reference_agent_steps_per_s_{n}']:,.0f} agent-steps/s; "
+            f"vectorised is {result[f'speedup_{n}']:.0f}x faster"
+        )
+    lines.append(f"10,000 agents x 365 steps: {result['seconds_10000_x_365']:.2f} s")
+    lines.append(
+        f"memory copy: {result['memory_bandwidth_gb_s']:.1f} GB/s -> bound "
+        f"{result['bandwidth_bound_agent_steps_per_s']:,.0f} agent-steps/s (16 K bytes per agent-step)"
+    )
+    lines.append(
+        f"sweep: {result['sweep_runs_per_s_1']:.2f} runs/s on 1 worker, {result['sweep_runs_per_s_2']:.2f} on 2 "
+        f"({result['sweep_speedup']:.2f}x)"
+    )
+    lines.append("")
+    for label, t in result["targets"].items():
+        if t["value"] is None:
+            lines.append(f"{'-':>8}  {label}: not measured in this run (target {t['target']})")
+            continue
+        mark = "met" if t["met"] else "NOT met"
+        lines.append(f"{mark:>8}  {label}: {t['value']:.3g} (target {t['target']})")
+    return "\n".join(lines)
+
+
+def plot_scaling(result: dict[str, Any], path: str | Path) -> Path:
+    """Log-log plot of time per step against N, with the per-agent Mesa reference and the
+    memory-bandwidth bound, from a `run_benchmark` result."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    sizes = _measured(result, "seconds_per_step")
+    fig, ax = plt.subplots(figsize=(6.5, 4.5), constrained_layout=True)
+    ax.loglog(sizes, [result[f"seconds_per_step_{n}"] for n in sizes], "o-", label="orglearn (vectorised)")
+    ref = _measured(result, "reference_agent_steps_per_s")
+    ax.loglog(ref, [n / result[f"reference_agent_steps_per_s_{n}"] for n in ref], "s--",
+              label="same rules, per-agent Mesa")
+    bound = result["bandwidth_bound_agent_steps_per_s"]
+    ax.loglog(sizes, [n / bound for n in sizes], ":", color="grey", label="memory-bandwidth bound")
+    ax.set_xlabel("agents N")
+    ax.set_ylabel("seconds per step")
+    ax.set_title(f"Cost of one step (K = {result['topics']} topics, {result['cores']} cores)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend()
+    path = Path(path)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path

@@ -1,0 +1,1 @@
+"""The ``orglearn`` command line: arguments wired to the packages' functions (`main`)."""

@@ -1,5 +1,0 @@
-"""Performance benchmark: the vectorised model against the same rules written per agent."""
-
-from experiments.bench.reference import ReferenceEmployee, ReferenceModel
-
-__all__ = ["ReferenceModel", "ReferenceEmployee"]

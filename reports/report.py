@@ -1,0 +1,374 @@
+"""``orglearn report DIR``: an HTML report with plots and a plain-language summary of a sweep."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import math
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from orglearn.experiments.stats import OUTCOMES, curve_bands, summarise_runs  # noqa: E402
+from orglearn.experiments.store import load_results  # noqa: E402
+from orglearn.experiments.tasks import version_differences  # noqa: E402
+from orglearn.simulation.metrics import CHANNELS, GAINS  # noqa: E402
+
+__all__ = ["write_report"]
+
+CURVES = (("idea_adoption", "share of staff who know the new idea"), ("mean_knowledge", "mean knowledge"))
+
+
+def write_report(directory: str | Path) -> Path:
+    """Write ``report.html`` (and its figures as PNG files in ``report/``) into ``directory``.
+
+    Returns:
+        The path of ``report.html``.
+    """
+    root = Path(directory)
+    results = load_results(root, metrics=[m for m, _ in CURVES])
+    runs, manifest = results.runs, results.manifest
+    if runs.empty:
+        raise ValueError(f"{root} has no finished runs to report on")
+    sweep = manifest.get("sweep", {})
+    varied = list((sweep.get("vary") or {}).keys())
+    by = ["scenario", "point_id", *varied] if varied else ["scenario"]
+    summary = summarise_runs(runs, by)
+    figures: list[tuple[str, str, plt.Figure]] = []
+    if results.timeseries is not None and not varied:
+        for metric, label in CURVES:
+            figures.append((f"curves_{metric}", f"Spread over time: {label}, mean and 95% CI",
+                            _curves(results.timeseries, metric, label)))
+    if not varied:
+        figures.append(("times", "Time for the new idea to reach 50% and 90% of staff", _times(summary)))
+        if all(f"total_{g}" in runs for g in GAINS):
+            figures.append(("channels", "Where knowledge came from: share of all knowledge "
+                            "gained, by channel (mean over runs)", _channels(runs)))
+    design = (sweep.get("design") or {}).get("kind", "factorial")
+    sensitivity_tables: list[str] = []
+    scenarios = list(dict.fromkeys(runs["scenario"]))
+    for number, scenario in enumerate(scenarios):
+        # One figure per scenario: pooling scenarios would mix different organisations.
+        own = runs[runs["scenario"] == scenario]
+        suffix = f"_{number}" if len(scenarios) > 1 else ""
+        where = f" ({_short(scenario)})" if len(scenarios) > 1 else ""
+        if design == "factorial" and len(varied) == 2:
+            for col, label in (("t90", "days to reach 90%"), ("final_mean_knowledge", "final mean knowledge")):
+                figures.append((f"heatmap_{col}{suffix}", f"{label} across the two varied parameters{where}",
+                                _heatmap(own, varied, col, label)))
+        elif design == "factorial" and len(varied) == 1:
+            figures.append((f"response{suffix}", f"Outcomes against the varied parameter{where}",
+                            _response(own, varied[0])))
+        elif design in ("saltelli", "morris"):
+            fig, table = _sensitivity(own, sweep, design)
+            figures.append((f"sensitivity{suffix}", f"Sensitivity indices ({design}){where}", fig))
+            sensitivity_tables.append(f"<h3>{html.escape(_short(scenario))}</h3>{table}" if where else table)
+
+    out_dir = root / "report"
+    out_dir.mkdir(exist_ok=True)
+    blocks = []
+    for name, caption, fig in figures:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110)
+        fig.savefig(out_dir / f"{name}.png", dpi=110)
+        plt.close(fig)
+        data = base64.b64encode(buffer.getvalue()).decode()
+        blocks.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+                      f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    page = _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables)
+    path = root / "report.html"
+    path.write_text(page, encoding="utf-8")
+    summary.to_csv(out_dir / "summary.csv", index=False)
+    return path
+
+
+# -- plots ----------------------------------------------------------------------------------
+
+
+def _curves(series: pd.DataFrame, metric: str, label: str) -> plt.Figure:
+    bands = curve_bands(series, ["scenario"], metric)
+    names = list(dict.fromkeys(series["scenario"]))
+    cols = min(5, len(names))
+    rows = math.ceil(len(names) / cols)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), sharex=True, sharey=True,
+                             squeeze=False, constrained_layout=True)
+    for ax, name in zip(axes.flat, names):
+        own = bands[bands["scenario"] == name]
+        against = _against(name)
+        reference_name = against if against in names else names[0]
+        if name != reference_name:
+            reference = bands[bands["scenario"] == reference_name]
+            ax.plot(reference["step"], reference["mean"], color="grey", linestyle="--", linewidth=1)
+            ax.text(0.98, 0.04, f"dashed: {_short(reference_name)}", transform=ax.transAxes,
+                    ha="right", fontsize="x-small", color="grey")
+        ax.fill_between(own["step"], own["low"], own["high"], alpha=0.3, color="tab:blue")
+        ax.plot(own["step"], own["mean"], color="tab:blue", linewidth=1.5, label=_short(name))
+        ax.set_title(_short(name), fontsize="small")
+        ax.set_ylim(0, 1)
+    for ax in axes.flat[len(names):]:
+        ax.axis("off")
+    fig.supxlabel("step (working day)")
+    fig.supylabel(label)
+    return fig
+
+
+def _channels(runs: pd.DataFrame) -> plt.Figure:
+    """Stacked bars: each scenario's mean share of knowledge gained through each channel."""
+    ok = runs[runs["status"] == "ok"]
+    totals = ok[[f"total_{g}" for g in GAINS]].to_numpy()
+    shares = pd.DataFrame(totals / np.maximum(totals.sum(axis=1, keepdims=True), 1e-12),
+                          columns=list(CHANNELS))
+    shares["scenario"] = ok["scenario"].to_numpy()
+    means = shares.groupby("scenario", sort=False).mean()
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(means) + 1.6), constrained_layout=True)
+    y = np.arange(len(means))
+    left = np.zeros(len(means))
+    labels = {"field": "field (clients)", "direct": "asking colleagues", "esn": "ESN posts",
+              "collaboration": "working together", "training": "formal training"}
+    for channel in CHANNELS:
+        ax.barh(y, means[channel], left=left, label=labels[channel])
+        left += means[channel].to_numpy()
+    ax.set_yticks(y, [_short(s) for s in means.index])
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1)
+    ax.set_xlabel("share of knowledge gained")
+    ax.legend(ncol=3, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    return fig
+
+
+def _times(summary: pd.DataFrame) -> plt.Figure:
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(summary) + 1.5), constrained_layout=True)
+    y = np.arange(len(summary))
+    for offset, col, color in ((-0.15, "t50", "tab:green"), (0.15, "t90", "tab:purple")):
+        mean = summary[col].to_numpy()
+        err = np.vstack([mean - summary[f"{col}_low"].fillna(summary[col]),
+                         summary[f"{col}_high"].fillna(summary[col]) - mean])
+        ax.errorbar(mean, y + offset, xerr=err, fmt="o", color=color, capsize=3,
+                    label=f"{col} (mean, 95% CI; runs that never reached it count as the run length)")
+    ax.set_yticks(y, [_short(s) for s in summary["scenario"]])
+    ax.invert_yaxis()
+    ax.set_xlabel("steps (working days)")
+    ax.legend(fontsize="small", loc="lower right")
+    return fig
+
+
+def _heatmap(runs: pd.DataFrame, varied: list[str], col: str, label: str) -> plt.Figure:
+    ok = runs[runs["status"] == "ok"].copy()
+    ok[col] = ok[col].fillna(ok["steps_run"] + 1) if col.startswith("t") else ok[col]
+    table = ok.groupby(varied)[col].mean().unstack(varied[1])
+    fig, ax = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+    image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", origin="lower", cmap="viridis")
+    ax.set_xticks(range(table.shape[1]), [_fmt(v) for v in table.columns])
+    ax.set_yticks(range(table.shape[0]), [_fmt(v) for v in table.index])
+    ax.set_xlabel(varied[1])
+    ax.set_ylabel(varied[0])
+    for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
+        ax.text(j, i, _fmt(value), ha="center", va="center", color="white", fontsize="small")
+    fig.colorbar(image, ax=ax, label=label)
+    return fig
+
+
+def _response(runs: pd.DataFrame, key: str) -> plt.Figure:
+    summary = summarise_runs(runs, [key])
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    for ax, col in zip(axes, ("t90", "final_mean_knowledge")):
+        ax.errorbar(summary[key], summary[col],
+                    yerr=[summary[col] - summary[f"{col}_low"], summary[f"{col}_high"] - summary[col]],
+                    fmt="o-", capsize=3)
+        ax.set_xlabel(key)
+        ax.set_ylabel(dict((c, lab) for c, lab, _ in OUTCOMES)[col])
+    return fig
+
+
+def _sensitivity(runs: pd.DataFrame, sweep: dict, design: str) -> tuple[plt.Figure, str]:
+    from SALib.analyze import morris as morris_analyze
+    from SALib.analyze import sobol as sobol_analyze
+
+    from orglearn.experiments.design import design_points, salib_problem
+    from orglearn.experiments.sweep import Sweep
+
+    spec = Sweep.model_validate(sweep)
+    problem = salib_problem(spec)
+    points = design_points(spec)
+    matrix = np.array([[p[n] for n in problem["names"]] for p in points])
+    ok = runs[runs["status"] == "ok"].copy()
+    ok["t90"] = ok["t90"].fillna(ok["steps_run"] + 1)
+    outputs = {"t90": "days to reach 90%", "final_mean_knowledge": "final mean knowledge"}
+    fig, axes = plt.subplots(1, len(outputs), figsize=(11, 4), constrained_layout=True)
+    rows = []
+    for ax, (col, label) in zip(axes, outputs.items()):
+        y = ok.groupby("point_id")[col].mean().reindex(range(len(points))).to_numpy()
+        if np.isnan(y).any():
+            ax.set_title(f"{label}: missing runs, no indices")
+            continue
+        if np.ptp(y) == 0:
+            # A constant output (e.g. t90 never reached) has no variance to apportion.
+            ax.set_title(f"{label}: the same in every run, indices undefined")
+            rows += [(label, name, np.nan, np.nan, np.nan, np.nan) for name in problem["names"]]
+            continue
+        x = np.arange(problem["num_vars"])
+        if design == "saltelli":
+            res = sobol_analyze.analyze(problem, y, calc_second_order=False, seed=spec.design.seed)
+            ax.bar(x - 0.2, res["S1"], 0.4, yerr=res["S1_conf"], label="first order S1", capsize=3)
+            ax.bar(x + 0.2, res["ST"], 0.4, yerr=res["ST_conf"], label="total order ST", capsize=3)
+            for i, name in enumerate(problem["names"]):
+                rows.append((label, name, res["S1"][i], res["S1_conf"][i], res["ST"][i], res["ST_conf"][i]))
+        else:
+            res = morris_analyze.analyze(problem, matrix, y, num_levels=spec.design.levels, seed=spec.design.seed)
+            ax.bar(x - 0.2, res["mu_star"], 0.4, yerr=res["mu_star_conf"], label="mu*", capsize=3)
+            ax.bar(x + 0.2, res["sigma"], 0.4, label="sigma", capsize=3)
+            for i, name in enumerate(problem["names"]):
+                rows.append((label, name, res["mu_star"][i], res["mu_star_conf"][i], res["sigma"][i], np.nan))
+        ax.set_xticks(x, problem["names"], rotation=20, fontsize="small")
+        ax.set_title(label)
+        ax.legend(fontsize="small")
+    heads = ("S1", "S1 95% conf", "ST", "ST 95% conf") if design == "saltelli" else ("mu*", "mu* 95% conf", "sigma", "")
+    table = "<table><tr><th>output</th><th>parameter</th>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>"
+    for row in rows:
+        table += "<tr>" + "".join(f"<td>{html.escape(_fmt(v))}</td>" for v in row) + "</tr>"
+    return fig, table + "</table>"
+
+
+# -- text -----------------------------------------------------------------------------------
+
+
+def _short(name: str) -> str:
+    return Path(name).name.removesuffix(".toml")
+
+
+def _fmt(value) -> str:
+    if isinstance(value, str):
+        return value
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "n/a"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if float(value).is_integer() and abs(value) >= 10:
+        return f"{value:.0f}"
+    return f"{value:.3g}"
+
+
+def _against(name: str) -> str | None:
+    """The scenario a scenario says it should be compared with, if it can still be loaded."""
+    from orglearn.scenarios import ScenarioError, load
+
+    try:
+        return load(name).against
+    except ScenarioError:  # a scenario file that moved since the sweep: no comparison
+        return None
+
+
+def _sentences(summary: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
+    """Plain-language comparisons of each scenario with what it should be compared with."""
+    steps = int(runs["steps_run"].max())
+    by_name = {row["scenario"]: row for _, row in summary.iterrows()}
+    out = []
+    for name, row in by_name.items():
+        against = _against(name)
+        other = by_name.get(against) if against else None
+        out.append(_sentence(_short(name), row, _short(against) if other is not None else None, other, steps))
+    return out
+
+
+def _reach(row, steps: int) -> str:
+    """How long the idea took to reach half and 90% of staff, honest about runs that never
+    got there."""
+    return f"{_reach_level(row, 't50', 'half of', steps)} and {_reach_level(row, 't90', '90% of', steps)}"
+
+
+def _reach_level(row, col: str, level: str, steps: int) -> str:
+    n, reached = int(row["runs"]), int(row[f"{col}_reached"])
+    if reached == 0:
+        return f"did not reach {level} staff within {steps} days in any of {n} runs"
+    if reached < n:
+        return (f"took at least {row[col]:.0f} days on average to reach {level} staff "
+                f"({n - reached} of {n} runs had not reached it by day {steps})")
+    return (f"reached {level} staff in {row[col]:.0f} days "
+            f"(95% CI {row[f'{col}_low']:.0f} to {row[f'{col}_high']:.0f})")
+
+
+def _sentence(name: str, row, against: str | None, other, steps: int) -> str:
+    text = f"<b>{html.escape(name)}</b>: the new idea {_reach(row, steps)}"
+    if other is not None:
+        text += f"; in <b>{html.escape(against)}</b> it {_reach(other, steps)}"
+        diff = row["final_mean_knowledge"] - other["final_mean_knowledge"]
+        direction = "higher" if diff > 0 else "lower"
+        text += (f". Final mean knowledge was {abs(diff):.2f} {direction} ({row['final_mean_knowledge']:.2f} "
+                 f"against {other['final_mean_knowledge']:.2f})")
+        part = row["final_participation"] - other["final_participation"]
+        if abs(part) >= 0.02:
+            text += (f", and {row['final_participation']:.0%} of people with tools posted in the last "
+                     f"month, against {other['final_participation']:.0%}")
+    else:
+        text += f"; final mean knowledge {row['final_mean_knowledge']:.2f}, participation {row['final_participation']:.0%}"
+    return text + "."
+
+
+def _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables) -> str:
+    sweep = manifest.get("sweep", {})
+    title = sweep.get("title") or "Sweep report"
+    failed = runs[runs["status"] != "ok"]
+    total = manifest.get("total_runs", len(runs))
+    session = (manifest.get("sessions") or [{}])[-1]
+    versions = ", ".join(f"{k} {v}" for k, v in (session.get("versions") or {}).items())
+    status_line = (f"{len(runs) - len(failed)} runs finished, {len(failed)} failed, "
+                   f"{total - len(runs)} not run, of {total}.")
+    parts = [
+        "<!doctype html><html><head><meta charset='utf-8'>",
+        f"<title>{html.escape(title)}</title>",
+        "<style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;"
+        "line-height:1.45;color:#222}img{max-width:100%}figure{margin:1.5em 0}figcaption{color:#555;"
+        "font-size:.9em}table{border-collapse:collapse;font-size:.85em}td,th{border:1px solid #ccc;"
+        "padding:.25em .5em;text-align:right}th{background:#f3f3f3}td:first-child{text-align:left}"
+        ".note{color:#555;font-size:.9em}</style></head><body>",
+        f"<h1>{html.escape(title)}</h1>",
+        f"<p>{html.escape(sweep.get('description', ''))}</p>",
+        f"<p class='note'>{status_line} Replications per scenario and point: {sweep.get('replications')}; "
+        f"root seed {sweep.get('seed')}. Status: {html.escape(str(manifest.get('status')))}.</p>",
+    ]
+    if not varied:
+        parts.append("<h2>In plain language</h2><ul>")
+        parts += [f"<li>{s}</li>" for s in _sentences(summary, runs)]
+        parts.append("</ul><p class='note'>Days are working days (model steps). Intervals are 95% "
+                     "confidence intervals of the mean over replications; a run in which the idea never "
+                     "reached the level counts as the run's length, so such means are lower bounds.</p>")
+    parts.append("<h2>Figures</h2>")
+    parts += blocks
+    parts += [f"<h2>Sensitivity indices</h2>{t}" for t in sensitivity_tables]
+    parts.append("<h2>Outcomes</h2>" + _table(summary, by))
+    if len(failed):
+        parts.append("<h2>Failed runs</h2><table><tr><th>run</th><th>scenario</th><th>error</th></tr>")
+        for _, row in failed.head(20).iterrows():
+            last = (row["error"] or "").strip().splitlines()[-1:] or [""]
+            parts.append(f"<tr><td>{row['run_id']}</td><td>{html.escape(str(row['scenario']))}</td>"
+                         f"<td>{html.escape(last[0])}</td></tr>")
+        parts.append("</table>")
+    differences = list(version_differences(session.get("versions") or {},
+                                           session.get("worker_versions") or []))
+    if differences:
+        parts.append("<p class='note'>Workers' package versions differed from this machine's: "
+                     + "; ".join(html.escape(d) for d in differences) + ".</p>")
+    parts.append(f"<p class='note'>Made by orglearn from {html.escape(str(manifest.get('sweep_sha256', ''))[:12])}; "
+                 f"{html.escape(versions)}; git commit {html.escape(str(session.get('git_commit')))}.</p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _table(summary: pd.DataFrame, by: list[str]) -> str:
+    cols = [c for c, _, _ in OUTCOMES if c in summary]
+    head = "".join(f"<th>{html.escape(k)}</th>" for k in by) + "<th>runs</th>" + "".join(
+        f"<th>{html.escape(dict((c, lab) for c, lab, _ in OUTCOMES)[c])}</th>" for c in cols)
+    rows = []
+    for _, row in summary.head(200).iterrows():
+        cells = "".join(f"<td>{html.escape(_short(str(row[k])) if k == 'scenario' else _fmt(row[k]))}</td>" for k in by)
+        cells += f"<td>{int(row['runs'])}</td>"
+        for c in cols:
+            cells += f"<td>{_fmt(row[c])} [{_fmt(row[c + '_low'])}, {_fmt(row[c + '_high'])}]</td>"
+        rows.append(f"<tr>{cells}</tr>")
+    return f"<table><tr>{head}</tr>{''.join(rows)}</table>"

@@ -1,0 +1,560 @@
+"""Each browser page's own simulation, and the clean-up of pages left idle.
+
+A `UiSession` holds what one page works on: the scenario picked or uploaded, the controls moved,
+the live model and its drawing layout, and a running comparison. The `SessionRegistry` maps
+page ids to sessions; `SessionRegistry.reap` releases sessions unused for longer than the idle
+time (their models and results are dropped; the scenario and controls are kept, so a person
+who comes back finds their settings and a fresh run).
+
+A session may also hold an uploaded org chart (`UiSession.set_chart`): the people file and the
+optional ties file are saved in the session's own temporary folder, validated with
+`simulation.orgchart.read_chart`, and set as the scenario's ``organisation.people_file`` and
+``ties_file``, so that the live run and the comparison are built from the chart. The folder is
+deleted when the session is released (its page closed or left idle) and at exit.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from orglearn.ui.comparison import ComparisonJob, ComparisonSpec
+from orglearn.ui.controls import (
+    BARRIERS,
+    INTERVENTIONS,
+    ORGANISATION,
+    PlannedIntervention,
+    apply_changes,
+    control_value,
+    planned,
+)
+from orglearn.ui.layout import Layout, organisation_layout
+from orglearn.scenarios import Scenario, ScenarioError, load
+from orglearn.simulation.model import SocialLearningModel
+from orglearn.simulation.orgchart import read_chart
+from orglearn.simulation.parameters import ParameterError
+
+__all__ = ["UiSession", "SessionRegistry", "ChartFiles", "DEFAULT_SCENARIO", "AS_LOADED"]
+
+DEFAULT_SCENARIO = "baseline"
+#: Baseline choice meaning "the scenario as picked or uploaded, without the changes".
+AS_LOADED = "as loaded"
+_CONTROLS = {c.key: c for c in (*BARRIERS, *ORGANISATION)}
+_INTERVENTIONS = {i.kind: i for i in INTERVENTIONS}
+
+
+@dataclass(frozen=True)
+class ChartFiles:
+    """An uploaded org chart: where its files are saved, their names as uploaded, and a summary.
+
+    Attributes:
+        people, ties: the saved files (absolute paths; ties is None without observed ties).
+        people_name, ties_name: the files' names as uploaded.
+        summary: e.g. "244 people in 29 teams and 5 departments".
+    """
+
+    people: str
+    ties: str | None
+    people_name: str
+    ties_name: str | None
+    summary: str
+
+
+def _chart_summary(chart) -> str:
+    text = (f"{chart.n:,} people in {chart.team_names.size:,} teams and "
+            f"{chart.departments:,} departments")
+    if chart.tie_a is not None:
+        text += f", with {chart.tie_a.size:,} observed ties"
+    return text
+
+
+def _file_name(name: str) -> str:
+    """A safe file name for an uploaded CSV (its folder is the session's own)."""
+    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(name).name).strip("._") or "chart"
+    return stem if stem.lower().endswith(".csv") else f"{stem}.csv"
+
+
+class UiSession:
+    """One page's scenario, controls, live model and comparison. Thread-safe.
+
+    Args:
+        session_id: the page's id.
+        scenario: the built-in scenario to start with.
+        seed: seed of the live run and of the comparison's replications.
+        clock: time source for idleness (seconds).
+    """
+
+    def __init__(
+        self,
+        session_id: str,
+        scenario: str = DEFAULT_SCENARIO,
+        seed: int = 1,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        """Start on a built-in scenario; the model is built on first use."""
+        self.id = session_id
+        self.lock = threading.RLock()
+        self.seed = int(seed)
+        self.clock = clock
+        self.last_seen = clock()
+        self.released = False
+        self.notice: str | None = None
+        self.playing = False
+        self.speed = 10
+        self.model: SocialLearningModel | None = None
+        self.layout: Layout | None = None
+        self.job: ComparisonJob | None = None
+        self.changes: dict[str, Any] = {}
+        self.plan: dict[str, PlannedIntervention] = {}
+        self.chart: ChartFiles | None = None
+        self._chart_dir: Path | None = None
+        self._chart_cleanup: weakref.finalize | None = None
+        self._uploads = 0
+        self._chart_dropped = False
+        self.choose_builtin(scenario)
+
+    # -- the scenario -------------------------------------------------------------------------
+
+    def choose_builtin(self, name: str) -> None:
+        """Start again from a built-in scenario (controls back to its values)."""
+        self._set_base(load(name), name, builtin=True)
+
+    def open_file(self, scenario: Scenario, label: str) -> None:
+        """Start again from an uploaded, already validated scenario."""
+        self._set_base(scenario, label, builtin=False)
+
+    def _set_base(self, scenario: Scenario, label: str, builtin: bool) -> None:
+        with self.lock:
+            self.loaded, self.base_label, self.builtin = scenario, label, builtin
+            self.base = self._charted(scenario)
+            self.changes, self.plan = {}, {}
+            self._scenario = self.base
+            self.reset()
+
+    # -- an uploaded org chart ----------------------------------------------------------------
+
+    def _charted(self, scenario: Scenario) -> Scenario:
+        """The scenario built from the uploaded org chart, if there is one."""
+        if self.chart is None:
+            return scenario
+        return scenario.with_overrides(
+            organisation={"people_file": self.chart.people, "ties_file": self.chart.ties}
+        )
+
+    def _save_upload(self, name: str, data: bytes) -> Path:
+        """Save an uploaded file in a new sub-folder of the session's temporary folder (so a
+        file in use is never overwritten)."""
+        if self._chart_dir is None:
+            self._chart_dir = Path(tempfile.mkdtemp(prefix="orglearn-ui-chart-"))
+            self._chart_cleanup = weakref.finalize(
+                self, shutil.rmtree, str(self._chart_dir), ignore_errors=True
+            )
+        self._uploads += 1
+        folder = self._chart_dir / str(self._uploads)
+        folder.mkdir()
+        path = folder / _file_name(name)
+        path.write_bytes(data)
+        return path
+
+    def set_chart(self, kind: str, name: str, data: str | bytes) -> str | None:
+        """Use an uploaded org chart file: ``kind`` is ``"people"`` or ``"ties"``.
+
+        The file is validated with `simulation.orgchart.read_chart` (a new people file drops
+        the observed ties of the previous one). On success the scenario's organisation is
+        built from the chart and the live run restarts; otherwise nothing changes and the
+        problem is returned (the `scenarios.ScenarioError` naming the file, row and problem).
+        """
+        if kind not in ("people", "ties"):
+            raise ValueError(f"kind must be 'people' or 'ties', not {kind!r}")
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        with self.lock:
+            if kind == "ties" and self.chart is None:
+                return (f"{name} could not be used: upload the org chart's people file first "
+                        "(the observed ties join people of the chart).")
+            path = self._save_upload(name, data)
+            if kind == "people":
+                people, ties, people_name, ties_name = str(path), None, name, None
+            else:
+                people, ties = self.chart.people, str(path)
+                people_name, ties_name = self.chart.people_name, name
+            try:
+                chart = read_chart(people, ties)
+            except ScenarioError as err:
+                shutil.rmtree(path.parent, ignore_errors=True)
+                message = str(err)  # name the files as uploaded, not where they were saved
+                for saved, shown in ((ties, ties_name), (people, people_name)):
+                    if saved:
+                        message = message.replace(saved, shown)
+                return message
+            new = ChartFiles(people, ties, people_name, ties_name, _chart_summary(chart))
+            problem = self._use_chart(new)
+            if problem:
+                shutil.rmtree(path.parent, ignore_errors=True)
+            return problem
+
+    def clear_chart(self) -> str | None:
+        """Go back to a generated organisation (the scenario's own)."""
+        with self.lock:
+            if self.chart is None:
+                return None
+            return self._use_chart(None)
+
+    def _use_chart(self, chart: ChartFiles | None) -> str | None:
+        """Rebuild the scenario and the live run with another chart; on a problem, keep all."""
+        before = (self.chart, self.base, self._scenario, self.model, self.layout, self.playing)
+        self.chart = chart
+        try:
+            self.base = self._charted(self.loaded)
+            problem = self._apply(self.changes, self.plan)
+        except (ScenarioError, ParameterError, ValueError) as err:
+            problem = str(err)
+        if problem:
+            self.chart, self.base, self._scenario, self.model, self.layout, self.playing = before
+        return problem
+
+    @property
+    def modified(self) -> bool:
+        """Whether any control was moved."""
+        return bool(self.changes or self.plan)
+
+    @property
+    def scenario(self) -> Scenario:
+        """The scenario with the controls applied, named as a what-if when modified."""
+        return self._scenario
+
+    def value(self, key: str) -> Any:
+        """The value a barrier or organisation control shows."""
+        return control_value(self.base, key, self.changes)
+
+    def intervention(self, kind: str) -> PlannedIntervention:
+        """What an intervention control shows."""
+        return planned(self.base, kind, self.plan)
+
+    def set_control(self, key: str, value: Any) -> str | None:
+        """Move a control and restart the live run; returns a problem to show, or None."""
+        with self.lock:
+            changes = dict(self.changes)
+            if value == _CONTROLS[key].read(self.base):
+                changes.pop(key, None)
+            else:
+                changes[key] = value
+            return self._apply(changes, self.plan)
+
+    def set_intervention(self, kind: str, item: PlannedIntervention) -> str | None:
+        """Plan an intervention (or switch it off) and restart the live run."""
+        with self.lock:
+            plan = dict(self.plan)
+            plan[kind] = item
+            if item == planned(self.base, kind, {}):
+                plan.pop(kind)
+            return self._apply(self.changes, plan)
+
+    def _apply(self, changes: dict[str, Any], plan: dict[str, PlannedIntervention]) -> str | None:
+        try:
+            scenario = apply_changes(self.base, changes, plan)
+        except (ParameterError, ValueError) as err:
+            return str(err)
+        if changes or plan:
+            scenario = _as_what_if(scenario, self.base, self.base_label, self.builtin,
+                                   self.describe_changes(changes, plan))
+        self.changes, self.plan, self._scenario = changes, plan, scenario
+        self.reset()
+        return None
+
+    def describe_changes(
+        self,
+        changes: dict[str, Any] | None = None,
+        plan: dict[str, PlannedIntervention] | None = None,
+    ) -> list[str]:
+        """The moved controls in words, e.g. "Lurkers: 30% -> 60%"."""
+        changes = self.changes if changes is None else changes
+        plan = self.plan if plan is None else plan
+        lines = []
+        for key, value in changes.items():
+            control = _CONTROLS[key]
+            before = control.read(self.base)
+            lines.append(f"{control.label}: {_show(before, control)} -> {_show(value, control)}")
+        for kind, item in plan.items():
+            label = _INTERVENTIONS[kind].label
+            if not item.on:
+                lines.append(f"{label}: off")
+            else:
+                share = f" ({item.share}% of staff)" if item.share is not None else ""
+                lines.append(f"{label}: on day {item.day}{share}")
+        return lines
+
+    # -- the live run -------------------------------------------------------------------------
+
+    def reset(self, seed: int | None = None) -> None:
+        """Build a new model of the scenario at day 0 (same seed unless given)."""
+        with self.lock:
+            if seed is not None:
+                self.seed = int(seed)
+            self.playing = False
+            model = SocialLearningModel(self._scenario, rng=self.seed)
+            net = model.network
+            if self.layout is None or self.layout.people.shape[0] != net.n or not _same_structure(
+                self.model, model
+            ):
+                self.layout = organisation_layout(net.department, net.team, net.adjacency)
+            self.model = model
+
+    def ensure_model(self) -> SocialLearningModel:
+        """The live model, rebuilt if the session was released."""
+        with self.lock:
+            if self.model is None:
+                self.reset()
+            return self.model
+
+    @property
+    def day(self) -> int:
+        """The live run's current day."""
+        return 0 if self.model is None else int(self.model.steps)
+
+    @property
+    def days(self) -> int:
+        """Days in the run."""
+        return int(self._scenario.steps)
+
+    @property
+    def finished(self) -> bool:
+        """Whether the live run reached its last day."""
+        return self.day >= self.days
+
+    def step(self, n: int = 1, only_if_playing: bool = False) -> int:
+        """Advance the live run by up to ``n`` days (never past its last day); returns the day.
+
+        With ``only_if_playing`` nothing happens (and 0 is returned) once the run was paused,
+        so that a pause takes effect even while a frame is being prepared.
+        """
+        with self.lock:
+            if only_if_playing and not self.playing:
+                return 0
+            model = self.ensure_model()
+            for _ in range(max(0, min(int(n), self.days - int(model.steps)))):
+                model.step()
+            if self.finished:
+                self.playing = False
+            return int(model.steps)
+
+    # -- comparison ---------------------------------------------------------------------------
+
+    def baseline_choices(self) -> dict[str, str]:
+        """Baselines to compare with: key -> label for people."""
+        choices = {}
+        if self.modified:
+            choices[AS_LOADED] = f"{self.base_label} as loaded, without your changes"
+        against = self.base.against
+        if against and against != self.base_label:
+            choices[against] = f"{against} (what {self.base_label} is compared with)"
+        if not choices:
+            choices[AS_LOADED] = f"{self.base_label} as loaded (you changed nothing yet)"
+        return choices
+
+    def baseline(self, key: str) -> Scenario:
+        """The baseline scenario for a key of `baseline_choices` (on the uploaded org chart,
+        if there is one, like the what-if)."""
+        if key == AS_LOADED:
+            return self.base
+        return self._charted(load(key))
+
+    def start_comparison(
+        self, baseline: str, replications: int = 10, n_agents: int = 300
+    ) -> ComparisonJob | str:
+        """Start comparing the scenario with a baseline; returns the job or a problem."""
+        with self.lock:
+            if self.job is not None and self.job.running:
+                return "A comparison is already running."
+            try:
+                other = self.baseline(baseline)
+                spec = ComparisonSpec(
+                    what_if=self._scenario.model_copy(update={"steps": self.days}),
+                    baseline=other.model_copy(update={"steps": self.days}),
+                    labels=("Your what-if" if self.modified else self.base_label,
+                            "Baseline: " + (self.base_label if baseline == AS_LOADED else baseline)),
+                    replications=int(replications),
+                    n_agents=int(n_agents),
+                    seed=self.seed,
+                )
+                spec.scenarios()  # check the headcount fits both scenarios
+            except (ScenarioError, ParameterError, ValueError) as err:
+                return str(err)
+            self.job = ComparisonJob(spec).start()
+            return self.job
+
+    # -- life cycle ---------------------------------------------------------------------------
+
+    def touch(self) -> None:
+        """Note that the page was used now; a released session comes back with a notice."""
+        with self.lock:
+            self.last_seen = self.clock()
+            if self.released:
+                self.released = False
+                self.notice = (
+                    "This page was not used for a while, so its simulation was cleared to free "
+                    "memory. Your scenario and settings are kept; the run starts again at day 0."
+                )
+                if self._chart_dropped:
+                    self._chart_dropped = False
+                    self.notice += (" Your uploaded org chart was deleted with it: upload it "
+                                    "again to simulate your organisation.")
+
+    def idle_for(self, now: float | None = None) -> float:
+        """Seconds since the page was last used."""
+        return (self.clock() if now is None else now) - self.last_seen
+
+    def release(self) -> None:
+        """Free the heavy parts: the model, its layout, any comparison, and the uploaded org
+        chart's temporary files (the organisation goes back to a generated one; the other
+        settings are kept)."""
+        with self.lock:
+            self.playing = False
+            if self.job is not None:
+                self.job.cancel()
+            self.model, self.layout, self.job = None, None, None
+            if self.chart is not None:
+                self.chart, self._chart_dropped = None, True
+                self.base = self.loaded
+                try:
+                    self._scenario = apply_changes(self.base, self.changes, self.plan)
+                    if self.modified:
+                        self._scenario = _as_what_if(self._scenario, self.base, self.base_label,
+                                                     self.builtin, self.describe_changes())
+                except (ParameterError, ValueError):
+                    self.changes, self.plan, self._scenario = {}, {}, self.base
+            if self._chart_cleanup is not None:
+                self._chart_cleanup()  # deletes the folder (once)
+                self._chart_dir, self._chart_cleanup = None, None
+            self.released = True
+
+
+def _show(value: Any, control) -> str:
+    if control.switch:
+        return "on" if value else "off"
+    return f"{value:,}{control.unit}"
+
+
+def _same_structure(old: SocialLearningModel | None, new: SocialLearningModel) -> bool:
+    if old is None:
+        return False
+    a, b = old.network, new.network
+    return (
+        a.n == b.n
+        and (a.department == b.department).all()
+        and (a.team == b.team).all()
+        and a.adjacency.nnz == b.adjacency.nnz
+        and (a.adjacency.indices == b.adjacency.indices).all()
+    )
+
+
+def _as_what_if(
+    scenario: Scenario, base: Scenario, label: str, builtin: bool, changes: list[str]
+) -> Scenario:
+    name = (base.name or label).removesuffix(".toml")
+    what = "; ".join(changes)
+    description = (base.description.strip() + "\n\n" if base.description else "") + (
+        f"What-if made in the orglearn UI from '{label}': {what}."
+    )
+    return scenario.model_copy(update={
+        "name": f"{name}-what-if",
+        "title": f"{base.title or name} (what-if)",
+        "description": description,
+        "against": name if builtin else (base.against or None),
+    })
+
+
+class SessionRegistry:
+    """Sessions by page id, with explicit clean-up of idle ones.
+
+    Args:
+        idle_seconds: a session unused for longer than this is released by `reap`.
+        clock: time source (seconds); tests pass a fake one.
+        factory: makes a session for a new page id.
+    """
+
+    def __init__(
+        self,
+        idle_seconds: float = 30 * 60,
+        clock: Callable[[], float] = time.monotonic,
+        factory: Callable[[str], UiSession] | None = None,
+    ):
+        """Empty registry; call `start_reaper` to reap in the background."""
+        self.idle_seconds = float(idle_seconds)
+        self.clock = clock
+        self.factory = factory or (lambda sid: UiSession(sid, clock=clock))
+        self._sessions: dict[str, UiSession] = {}
+        self._lock = threading.Lock()
+        self._reaper: threading.Thread | None = None
+        self._stop = threading.Event()
+
+    def get(self, session_id: str, previous: UiSession | None = None) -> UiSession:
+        """The page's session, marked as used now.
+
+        A new page id gets a new session; a page whose session was reaped passes it as
+        ``previous`` to get it back (released: settings kept, model rebuilt, with a notice).
+        """
+        with self._lock:
+            session = self._sessions.get(session_id)
+            if session is None:
+                session = previous if previous is not None else self.factory(session_id)
+                self._sessions[session_id] = session
+        session.touch()
+        return session
+
+    def drop(self, session_id: str) -> None:
+        """Release and forget a session (its page closed)."""
+        with self._lock:
+            session = self._sessions.pop(session_id, None)
+        if session is not None:
+            session.release()
+
+    def reap(self, now: float | None = None) -> list[str]:
+        """Release and forget every session idle for longer than ``idle_seconds``.
+
+        A page that is still open and used again gets its session back through `get`.
+
+        Returns:
+            The ids reaped.
+        """
+        now = self.clock() if now is None else now
+        with self._lock:
+            idle = [sid for sid, s in self._sessions.items() if s.idle_for(now) > self.idle_seconds]
+            reaped = [self._sessions.pop(sid) for sid in idle]
+        for session in reaped:
+            session.release()
+        return idle
+
+    def __len__(self) -> int:
+        """Number of live sessions."""
+        with self._lock:
+            return len(self._sessions)
+
+    def __contains__(self, session_id: object) -> bool:
+        """Whether a page id has a live session."""
+        with self._lock:
+            return session_id in self._sessions
+
+    def start_reaper(self, interval: float = 60.0) -> None:
+        """Reap every ``interval`` seconds in a daemon thread (once per registry)."""
+        if self._reaper is not None:
+            return
+
+        def loop() -> None:
+            while not self._stop.wait(interval):
+                self.reap()
+
+        self._reaper = threading.Thread(target=loop, daemon=True, name="orglearn-ui-reaper")
+        self._reaper.start()
+
+    def stop_reaper(self) -> None:
+        """Stop the background reaping."""
+        self._stop.set()
