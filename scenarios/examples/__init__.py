@@ -1,7 +1,7 @@
 """A synthetic, anonymous example organisation: an org chart, observed ties and weekly activity.
 
 ``my_org.toml`` reads ``people.csv`` and ``ties.csv``; ``activity.csv`` holds 26 weeks of
-observed series for calibration. `scenarios.examples.make_examples` made them all; see
+observed series for calibration. `orglearn.calibration.make_examples` made them all; see
 docs/real_organisations.md for a walk-through.
 """
 

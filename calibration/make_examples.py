@@ -1,9 +1,9 @@
-"""Make the synthetic, anonymous example org chart and activity log in this folder.
+"""Make the synthetic, anonymous example org chart and activity log of `orglearn.scenarios.examples`.
 
 Nothing here describes a real organisation: ids are random hex strings, departments and teams
 are codes, ties and activity are drawn at random. Run from the repository root::
 
-    .venv/bin/python -m scenarios.examples.make_examples
+    .venv/bin/python -m orglearn.calibration.make_examples
 
 ``people.csv`` and ``ties.csv`` come from a seeded generator; ``activity.csv`` is 26 weeks of
 the model's own weekly series for ``my_org.toml`` with the TRUTH parameters below, so a
@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-HERE = Path(__file__).parent
+#: The examples folder (in the repository when installed editable).
+HERE = Path(__file__).resolve().parents[1] / "scenarios" / "examples"
 SEED = 20260512
 #: The parameters behind activity.csv (my_org.toml itself keeps the defaults).
 TRUTH = {"population__lurker_share": 0.55, "traits__generosity": 0.45, "traits__proactivity": 0.65}
