@@ -50,15 +50,13 @@ fi
 export PATH="$ORGLEARN_VENV/bin:$PATH"
 
 # The web UI (`orglearn ui`) and its browser tests. Solara's front end is served from the venv,
-# since no CDN is reachable here (.ci/solara_assets.sh packs it from the npm registry; it only
-# fetches what is missing), and the tests drive Debian's chromium (never `playwright install`).
-_orglearn_assets_stamp="$ORGLEARN_VENV/share/solara/cdn/.orglearn-assets"
-if [ "$(cat "$_orglearn_assets_stamp" 2>/dev/null)" != "$_orglearn_want" ]; then
-    if bash "$ORGLEARN_ROOT/.ci/solara_assets.sh" "$ORGLEARN_VENV"; then
-        echo "$_orglearn_want" > "$_orglearn_assets_stamp"
-    else
-        echo "warning: Solara's front-end files could not be installed; 'orglearn ui' needs them offline" >&2
-    fi
+# since no CDN is reachable here: `orglearn ui --install-assets` unpacks the packages Solara asks
+# for from the npm registry (it only fetches what is missing), and the tests drive Debian's
+# chromium (never `playwright install`).
+if ! "$ORGLEARN_VENV/bin/orglearn" ui --install-assets >"$ORGLEARN_VENV/assets.log" 2>&1; then
+    tail -n 5 "$ORGLEARN_VENV/assets.log" >&2
+    echo "warning: Solara's front-end files were not installed; 'orglearn ui' needs them offline" \
+         "(see $ORGLEARN_VENV/assets.log)" >&2
 fi
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "Installing Debian's chromium for the browser tests (log: $ORGLEARN_VENV/apt.log) ..." >&2

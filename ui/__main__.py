@@ -1,4 +1,4 @@
-"""``python -m orglearn.ui [--host H] [--port P] [--idle-minutes M]`` starts the web UI."""
+"""``python -m orglearn.ui [options]`` is ``orglearn ui [options]``: it starts the web UI."""
 
 import sys
 

@@ -13,7 +13,7 @@ import threading
 import solara
 import solara.lab
 
-from orglearn.ui.server import IDLE_ENV
+from orglearn.ui.server import IDLE_ENV, opening_settings
 from orglearn.ui.session import SessionRegistry, UiSession
 
 __all__ = [
@@ -30,7 +30,11 @@ __all__ = [
 ]
 
 IDLE_MINUTES = float(os.environ.get(IDLE_ENV, "30"))
-registry = SessionRegistry(idle_seconds=IDLE_MINUTES * 60)
+#: A new page opens on the baseline with the values of ``orglearn ui --set``, if any.
+OPENING = opening_settings()
+registry = SessionRegistry(
+    idle_seconds=IDLE_MINUTES * 60, factory=lambda sid: UiSession(sid, settings=OPENING)
+)
 registry.start_reaper(interval=max(1.0, min(60.0, IDLE_MINUTES * 60 / 4)))
 
 #: Each page's session as last seen, so a page whose session was reaped gets it back.

@@ -1,28 +1,37 @@
-"""Starting the web server of the UI: Solara's Starlette app under uvicorn, set up for offline use.
+"""Starting the web server of the UI: Solara's Starlette app under uvicorn, in production mode.
 
 Solara reads its settings from the environment when it is first imported, so `serve` sets them
 before importing it: production mode, no telemetry, the app module, and how long a closed page's
-kernel is kept. The app's own idle clean-up (`orglearn.ui.session`) reads
-``ORGLEARN_UI_IDLE_MINUTES``.
+kernel is kept. The app reads its own settings from the environment too: the idle clean-up
+(`orglearn.ui.session`) ``ORGLEARN_UI_IDLE_MINUTES``, and the scenario a page opens with
+``ORGLEARN_UI_SET`` (the ``--set`` values of ``orglearn ui``, as JSON; see `opening_settings`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from orglearn.ui.assets import assets_hint, missing_assets
 
-__all__ = ["serve", "APP_MODULE", "IDLE_ENV"]
+__all__ = ["serve", "configure", "opening_settings", "APP_MODULE", "IDLE_ENV", "SETTINGS_ENV"]
 
 APP_MODULE = "orglearn.ui.app"
 IDLE_ENV = "ORGLEARN_UI_IDLE_MINUTES"
+SETTINGS_ENV = "ORGLEARN_UI_SET"
 
 
-def configure(idle_minutes: float) -> None:
+def configure(
+    idle_minutes: float,
+    settings: Mapping[str, Any] | None = None,
+    app: str = APP_MODULE,
+) -> None:
     """Set the environment that Solara and the app read at import."""
-    os.environ["SOLARA_APP"] = APP_MODULE
+    os.environ["SOLARA_APP"] = app
     os.environ["SOLARA_MODE"] = "production"
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
     # A page closed without coming back frees its Solara kernel after this; the app frees its
@@ -30,14 +39,32 @@ def configure(idle_minutes: float) -> None:
     os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "5m")
     os.environ.setdefault("SOLARA_SESSION_SECRET_KEY", secrets.token_hex(16))
     os.environ[IDLE_ENV] = str(idle_minutes)
+    os.environ[SETTINGS_ENV] = json.dumps(dict(settings or {}))
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, idle_minutes: float = 30.0) -> int:
-    """Run the UI's web server until interrupted (Ctrl-C). Returns an exit status."""
+def opening_settings() -> dict[str, Any]:
+    """The ``{"section.field": value}`` that the scenario a page opens with gets (from
+    ``orglearn ui --set``, through `configure`); empty when none were given."""
+    text = os.environ.get(SETTINGS_ENV, "")
+    return dict(json.loads(text)) if text.strip() else {}
+
+
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    idle_minutes: float = 30.0,
+    settings: Mapping[str, Any] | None = None,
+    app: str = APP_MODULE,
+) -> int:
+    """Run a Solara app's web server (by default the UI's) until interrupted (Ctrl-C).
+
+    ``settings`` (``{"section.field": value}``, checked by the caller) go to the scenario each
+    page opens with. Returns an exit status.
+    """
     missing = missing_assets()
     if missing:
-        print(f"orglearn: warning: {assets_hint(missing)}", file=sys.stderr)
-    configure(idle_minutes)
+        print(f"orglearn: warning: {assets_hint(missing)}", file=sys.stderr, flush=True)
+    configure(idle_minutes, settings, app)
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 

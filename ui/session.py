@@ -15,13 +15,14 @@ deleted when the session is released (its page closed or left idle) and at exit.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
 import threading
 import time
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from orglearn.ui.layout import Layout, organisation_layout
 from orglearn.scenarios import Scenario, ScenarioError, load
 from orglearn.simulation.model import SocialLearningModel
 from orglearn.simulation.orgchart import read_chart
-from orglearn.simulation.parameters import ParameterError
+from orglearn.simulation.parameters import ParameterError, dotted_overrides
 
 __all__ = ["UiSession", "SessionRegistry", "ChartFiles", "DEFAULT_SCENARIO", "AS_LOADED"]
 
@@ -98,6 +99,7 @@ class UiSession:
         scenario: str = DEFAULT_SCENARIO,
         seed: int = 1,
         clock: Callable[[], float] = time.monotonic,
+        settings: Mapping[str, Any] | None = None,
     ):
         """Start on a built-in scenario; the model is built on first use."""
         self.id = session_id
@@ -119,13 +121,24 @@ class UiSession:
         self._chart_cleanup: weakref.finalize | None = None
         self._uploads = 0
         self._chart_dropped = False
-        self.choose_builtin(scenario)
+        self.choose_builtin(scenario, settings)
 
     # -- the scenario -------------------------------------------------------------------------
 
-    def choose_builtin(self, name: str) -> None:
-        """Start again from a built-in scenario (controls back to its values)."""
-        self._set_base(load(name), name, builtin=True)
+    def choose_builtin(self, name: str, settings: Mapping[str, Any] | None = None) -> None:
+        """Start again from a built-in scenario (controls back to its values), with
+        ``settings`` (``{"section.field": value}``, from ``orglearn ui --set``) applied.
+
+        Raises:
+            ValueError: a setting is not a parameter, or its value is out of range.
+        """
+        scenario = load(name)
+        if settings:
+            shown = " ".join(f"--set {key}={json.dumps(value)}" for key, value in settings.items())
+            scenario = scenario.with_overrides(**dotted_overrides(settings)).model_copy(
+                update={"description": f"{scenario.description.strip()}\n\n(orglearn ui {shown})"}
+            )
+        self._set_base(scenario, name, builtin=True)
 
     def open_file(self, scenario: Scenario, label: str) -> None:
         """Start again from an uploaded, already validated scenario."""
