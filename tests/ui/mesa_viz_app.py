@@ -1,8 +1,8 @@
 """Mesa's own SolaraViz on orglearn's model: a chart of a metric that the model's DataCollector
 records, and the Employee agents, read through Mesa's AgentSet. Mesa's Step, Play and Reset
 buttons drive the model; Reset rebuilds it from ``model_params`` (a slider changes the share of
-hoarders). tests/simulation/test_mesa_integration.py serves it; to look at it yourself:
-``solara run tests/simulation/mesa_viz_app.py`` from the repository.
+hoarders). tests/ui/test_mesa_viz.py serves it; to look at it yourself:
+``solara run tests/ui/mesa_viz_app.py`` from the repository.
 """
 
 from __future__ import annotations
