@@ -11,13 +11,17 @@ What it measures (full model, every process on, K = 20 topics):
 - the machine's **memory-copy bandwidth** and the share of the resulting bound that the model
   reaches. The bound assumes a step has to read and write each agent's K knowledge values once
   (16 K bytes per agent-step), the least any step that updates knowledge must move;
-- **sweep throughput** with 1 and 2 local workers on the same small sweep.
+- **sweep throughput** with 1 and 2 local workers on the same small sweep;
+- **cold start**: the CPU time (user + system) of a fresh interpreter running
+  ``orglearn --help``, ``import orglearn``, and nothing (Python's own start-up), the median of
+  `COLD_START_REPEATS`.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -28,7 +32,15 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["run_benchmark", "machine", "measure_model", "memory_bandwidth", "plot_scaling", "TARGETS"]
+__all__ = [
+    "run_benchmark",
+    "machine",
+    "measure_model",
+    "memory_bandwidth",
+    "cold_start",
+    "plot_scaling",
+    "TARGETS",
+]
 
 SIZES = (1_000, 10_000, 100_000, 1_000_000)
 REFERENCE_SIZES = (1_000, 10_000)
@@ -42,7 +54,16 @@ TARGETS = (
     ("peak memory at 1,000,000 agents, GB", "peak_gb_1000000", "<", 4.0),
     ("speed-up over per-agent Mesa at 10,000", "speedup_10000", ">=", 50.0),
     ("sweep speed-up, 2 workers over 1", "sweep_speedup", ">=", 1.7),
+    ("orglearn --help, CPU seconds", "cold_start_help_cpu_s", "<", 0.5),
 )
+
+#: What the cold-start figures run, each in a fresh interpreter: ``cold_start_<name>_cpu_s``.
+COLD_START = {
+    "help": ("-m", "orglearn", "--help"),
+    "import": ("-c", "import orglearn"),
+    "python": ("-c", "pass"),
+}
+COLD_START_REPEATS = 5
 
 
 def _peak_gb() -> float:
@@ -121,6 +142,22 @@ def _in_subprocess(call: str) -> Any:
     if out.returncode != 0:
         raise RuntimeError(f"benchmark step failed: {call}\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def cold_start(args: Sequence[str], repeats: int = COLD_START_REPEATS) -> float:
+    """Median CPU seconds (user + system) of ``python <args>`` in a fresh interpreter.
+
+    CPU time rather than wall time: it is what the start-up costs, whatever else the machine
+    is doing. Measured with ``getrusage(RUSAGE_CHILDREN)`` around each child.
+    """
+    times = []
+    for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+        subprocess.run([sys.executable, *args], check=True, **quiet)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        times.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return float(np.median(times))
 
 
 def _sweep_throughput(workers: int, runs: int = 64, agents: int = 5000) -> float:
@@ -217,6 +254,9 @@ def run_benchmark(
     two = _in_subprocess(f"_sweep_throughput(2, *{sweep})")
     result["sweep_runs_per_s_1"], result["sweep_runs_per_s_2"] = one, two
     result["sweep_speedup"] = two / one
+    log("cold start ...")
+    for name, args in COLD_START.items():
+        result[f"cold_start_{name}_cpu_s"] = cold_start(args)
     result["targets"] = {
         label: {"value": result.get(key), "target": f"{op} {value}", "met": _met(result.get(key), op, value)}
         for label, key, op, value in TARGETS
@@ -268,6 +308,11 @@ def format_table(result: dict[str, Any]) -> str:
     lines.append(
         f"sweep: {result['sweep_runs_per_s_1']:.2f} runs/s on 1 worker, {result['sweep_runs_per_s_2']:.2f} on 2 "
         f"({result['sweep_speedup']:.2f}x)"
+    )
+    cold = {name: result[f"cold_start_{name}_cpu_s"] for name in COLD_START}
+    lines.append(
+        f"cold start, CPU seconds: orglearn --help {cold['help']:.2f}, import orglearn "
+        f"{cold['import']:.2f}, Python alone {cold['python']:.2f}"
     )
     lines.append("")
     for label, t in result["targets"].items():

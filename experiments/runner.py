@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from tqdm.auto import tqdm
 
 from orglearn.experiments.design import design_points
 from orglearn.experiments.store import ResultStore
-from orglearn.experiments.sweep import Sweep, SweepError, load_sweep, sweep_hash
+from orglearn.experiments.sweep import Sweep, SweepError, check_sweep, load_sweep
 from orglearn.experiments.tasks import (
     FINAL_COLUMNS,
     Task,
@@ -70,8 +71,11 @@ def make_tasks(sweep: Sweep, base: Path | None = None) -> list[Task]:
     """Every run of the sweep: scenarios x points x replications, with spawned seeds.
 
     Replicate ``r`` of every scenario and point gets child ``r`` of the root
-    ``SeedSequence(sweep.seed)``, so comparisons use common random numbers.
+    ``SeedSequence(sweep.seed)``, so comparisons use common random numbers. Scenario files
+    are found relative to ``base`` (default: the sweep file's folder, else the current one).
     """
+    if base is None and sweep.path is not None:
+        base = sweep.path.parent
     points = [coerce_point(p) for p in design_points(sweep)]
     root = np.random.SeedSequence(sweep.seed)
     children = root.spawn(sweep.replications)
@@ -99,6 +103,7 @@ def make_tasks(sweep: Sweep, base: Path | None = None) -> list[Task]:
                         stop=stop,
                         spec=specs[scenario],
                         files=files[scenario],
+                        model=sweep.model,
                     )
                 )
     return tasks
@@ -133,6 +138,7 @@ def _runs_schema(sweep: Sweep, tasks: list[Task]) -> pa.Schema:
     fields = [
         ("run_id", pa.int64()),
         ("scenario", pa.string()),
+        *([("model", pa.string())] if sweep.model else []),
         ("point_id", pa.int64()),
         ("replicate", pa.int64()),
         ("seed_entropy", pa.string()),
@@ -240,21 +246,27 @@ def run_sweep(
     workers: int | None = None,
     scheduler: str | None = None,
     resume: bool = False,
-    progress: bool = True,
+    progress: bool | None = None,
     retry_failed: bool = False,
+    model: type | str | None = None,
 ) -> SweepOutcome:
     """Run a sweep and stream its results to ``out``.
 
     Args:
-        sweep: a built-in experiment name, a sweep file, or a `Sweep`.
+        sweep: a built-in experiment name, a sweep file, or a `Sweep` (from `load_sweep`,
+            `Sweep.with_overrides` or made in Python).
         out: the results directory (see `experiments.store`).
         workers: local worker processes (default: all cores); 1 runs in this process.
         scheduler: address of a Dask scheduler (``tcp://host:port``) to run on instead.
-        resume: continue a sweep in ``out``, running only what is not recorded yet.
-        progress: show a progress bar with an ETA on stderr.
+        resume: continue a sweep in ``out``, running only what is not recorded yet. The sweep
+            must be the same: the same file's text and the same overrides.
+        progress: a progress bar with an ETA on stderr: None (the default) shows it only when
+            stderr is a terminal, True always, False never.
         retry_failed: with ``resume``, also run again the runs recorded as failed (after a
             worker ran out of memory, say). A retried run that finishes replaces its failure
             in the results; a model error fails again, since the run repeats exactly.
+        model: run this `SocialLearningModel` subclass (a class or ``"package.module:Class"``)
+            instead of the sweep's ``model``; the same as ``sweep.with_overrides(model=...)``.
 
     Returns:
         A `SweepOutcome`, whose ``runs`` is the runs table read back from disk.
@@ -262,24 +274,35 @@ def run_sweep(
     Raises:
         SweepError: the sweep is invalid, or ``out`` holds other results.
     """
-    if isinstance(sweep, Sweep):
-        spec, text, base = sweep, sweep.model_dump_json(), None
-    else:
-        spec, text, path = load_sweep(sweep)
-        base = path.parent
-    digest = sweep_hash(text)
+    spec = sweep if isinstance(sweep, Sweep) else load_sweep(sweep)[0]
+    if model is not None:
+        spec = spec.with_overrides(model=model)
+    if not spec._checked:  # a sweep made in Python, not yet checked against its scenarios
+        check_sweep(spec)
+    text, digest = spec.text, spec.sha256
     out = Path(out)
-    tasks = make_tasks(spec, base)
+    tasks = make_tasks(spec)
     store = ResultStore(out, _runs_schema(spec, tasks))
     previous = store.read_manifest()
     if previous is not None and not resume:
         raise SweepError(str(out), "already holds sweep results; use --resume to continue them or choose another --out")
     if previous is not None and previous.get("sweep_sha256") != digest:
-        raise SweepError(str(out), "holds results of a different sweep file (its hash differs); choose another --out")
+        changed = ("other overrides" if previous.get("sweep_file") == text
+                   else "a different sweep file (its hash differs)")
+        raise SweepError(str(out), f"holds results of {changed}; resume with the same sweep "
+                         "and overrides, or choose another --out")
     if previous is None and out.exists() and any(out.iterdir()):
         raise SweepError(str(out), "exists and is not empty; choose another --out")
 
     workers = workers or multiprocessing.cpu_count()
+    if (spec.model or "").startswith("__main__:") and (scheduler or (
+            workers > 1 and not getattr(sys.modules.get("__main__"), "__file__", None))):
+        # Local workers import the script that runs the sweep (as multiprocessing does), but
+        # not a notebook or an interactive session, and Dask's workers import neither.
+        raise SweepError(f"model {spec.model}", "the class is defined in the notebook or script "
+                         "that runs the sweep, which Dask workers (and, from a notebook, local "
+                         "worker processes) cannot import; put it in a module (installed or on "
+                         "PYTHONPATH), or run with workers=1")
     executor, close, backend = _executor(workers, scheduler)  # before writing anything
     done = store.open(retry_failed=retry_failed)
     todo = [t for t in tasks if t.run_id not in done]
@@ -287,6 +310,7 @@ def run_sweep(
         "sweep_file": text,
         "sweep_sha256": digest,
         "sweep": spec.model_dump(mode="json", by_alias=True),
+        **({"overrides": spec.overrides} if spec.overrides else {}),
         "total_runs": len(tasks),
         "created": _now(),
         "sessions": [],
@@ -316,9 +340,10 @@ def run_sweep(
         store.append(runs, series)
         last_flush = time.monotonic()
 
-    bar = tqdm(
-        total=len(tasks), initial=len(done), desc="runs", unit="run", disable=not progress, smoothing=0.05
-    )
+    if progress is None:
+        progress = sys.stderr.isatty()
+    bar = tqdm(total=len(tasks), initial=len(done), desc="runs", unit="run", file=sys.stderr,
+               disable=not progress, smoothing=0.05)
     status = "interrupted"
     try:
         for run_id, result in _as_completed(executor, todo, window=max(2, 2 * workers)):

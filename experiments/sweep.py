@@ -10,6 +10,7 @@ and what is allowed). Example::
     steps = 365                       # default: each scenario's own
     record = "every_step"             # or "end"
     metrics = ["idea_adoption", "mean_knowledge"]   # default: all
+    model = "my_package.models:Coached"   # a SocialLearningModel subclass (default: the model)
 
     [design]
     kind = "factorial"                # factorial, lhs, sobol, saltelli, morris
@@ -20,6 +21,7 @@ and what is allowed). Example::
     "asking.reputation_detection" = [true, false]
     "culture.psychological_safety" = { from = 0.2, to = 1.0, num = 5 }   # a range
     # sampled designs take bounds instead: { low = 0.0, high = 0.5 }
+    "interventions.appoint_champions.step" = [30, 90]   # a lever (experiments.levers)
 
     [fixed]                           # set for every run
     "organisation.n_agents" = 300
@@ -27,33 +29,49 @@ and what is allowed). Example::
     [stop]                            # optional: stop a run early
     metric = "idea_adoption"
     at_least = 0.9
+
+Each value is checked on its own when the file is validated; `load_sweep` then checks what
+needs the scenarios: each design point as a whole (scenario, then ``[fixed]``, then the point),
+as the model will, and the levers against the scenarios' interventions.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import json
+import re
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
+    PrivateAttr,
     Tag,
+    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from orglearn.experiments.levers import field_info, is_lever, parse_lever
+from orglearn.experiments.model_class import model_path
 from orglearn.experiments.tasks import coerce_point
-from orglearn.scenarios.loader import ScenarioError, explain, names_builtin, parse_toml
+from orglearn.scenarios.loader import ScenarioError, explain, line_of, names_builtin, parse_toml
 from orglearn.scenarios.loader import builtin_names as scenario_names
 from orglearn.simulation.metrics import SCALAR_METRICS
-from orglearn.simulation.parameters import ParameterError, Parameters, dotted_overrides
+from orglearn.simulation.parameters import SECTIONS
 
-__all__ = ["Sweep", "Range", "Bounds", "Design", "Stop", "load_sweep", "builtin_sweeps", "SweepError"]
+__all__ = [
+    "Sweep", "Range", "Bounds", "Design", "Stop", "load_sweep", "check_sweep", "builtin_sweeps",
+    "SweepError",
+]
 
 SweepError = ScenarioError  # same shape: file, key, line, problem
 
@@ -123,7 +141,15 @@ class Stop(_Strict):
         return self
 
 
-Value = bool | int | float
+def _scalar(value: Any) -> Any:
+    """A sweep's values are numbers or true/false (checked before the union, so that errors
+    name the key rather than the union's members)."""
+    if isinstance(value, (bool, int, float)):
+        return value
+    raise ValueError("must be a number or true/false")
+
+
+Value = Annotated[bool | int | float, BeforeValidator(_scalar)]
 
 
 def _varied_kind(value: Any) -> str:
@@ -139,6 +165,17 @@ Varied = Annotated[
     Annotated[list[Value], Tag("list")] | Annotated[Range, Tag("range")] | Annotated[Bounds, Tag("bounds")],
     Discriminator(_varied_kind),
 ]
+
+
+@dataclass(frozen=True)
+class _Source:
+    """Where a sweep came from: its file's text and path, the sweep as the file gave it, and
+    the overrides applied since (`Sweep.with_overrides`)."""
+
+    text: str
+    path: Path | None
+    base: Sweep
+    overrides: dict[str, Any] = field(default_factory=dict)
 
 
 class Sweep(_Strict):
@@ -161,10 +198,27 @@ class Sweep(_Strict):
         "every_step", description="Record metrics every step, or only at the end of each run."
     )
     metrics: list[str] | None = Field(None, description="Metrics to record (default: all).")
+    model: str | None = Field(
+        None,
+        description="The model class as 'package.module:Class', a subclass of "
+        "orglearn.simulation.model.SocialLearningModel (default: that class).",
+    )
     design: Design = Field(default_factory=Design, description="How points are chosen.")
-    vary: dict[str, Varied] = Field(default_factory=dict, description="Parameters to vary.")
-    fixed: dict[str, Value] = Field(default_factory=dict, description="Parameters set in every run.")
+    vary: dict[str, Varied] = Field(
+        default_factory=dict, description="Parameters and levers to vary."
+    )
+    fixed: dict[str, Value] = Field(
+        default_factory=dict, description="Parameters and levers set in every run."
+    )
     stop: Stop | None = Field(None, description="Stop a run early when a metric reaches a level.")
+
+    _source: _Source | None = PrivateAttr(None)
+    _checked: bool = PrivateAttr(False)
+
+    @field_validator("model", mode="before")
+    @classmethod
+    def _model_path(cls, value: Any) -> Any:
+        return value if value is None else model_path(value)
 
     @field_validator("metrics")
     @classmethod
@@ -176,8 +230,20 @@ class Sweep(_Strict):
 
     @field_validator("vary", "fixed")
     @classmethod
-    def _known_parameters(cls, value: dict[str, Any]) -> dict[str, Any]:
-        dotted_overrides(value)
+    def _known_keys(cls, value: dict[str, Any], info) -> dict[str, Any]:
+        for key in value:
+            where = f"@{info.field_name}/{key}"
+            if is_lever(key):
+                try:
+                    parse_lever(key)
+                except ValueError as err:
+                    raise ValueError(f"{where}: {str(err).removeprefix(repr(key) + ' ')}") from None
+            elif not _is_parameter(key):
+                raise ValueError(
+                    f"{where}: is not a parameter ('section.field', with a section among "
+                    f"{', '.join(SECTIONS)}) or a lever ('interventions.<kind>.<field>' or "
+                    "'interventions.<index>.<field>')"
+                )
         return value
 
     @model_validator(mode="after")
@@ -203,7 +269,10 @@ class Sweep(_Strict):
         return self
 
     def _values_in_range(self) -> None:
-        """Check fixed values and the ends of every varied range now, not when runs start."""
+        """Check each fixed value, listed value and end of a range or bounds on its own now:
+        a value out of its parameter's range is an error whatever else the point sets. Rules
+        between parameters (style shares summing to at most 1) are checked on whole points
+        when the sweep is loaded (`check_sweep`)."""
         checks = [("fixed", key, value) for key, value in self.fixed.items()]
         for key, spec in self.vary.items():
             if isinstance(spec, list):
@@ -213,11 +282,120 @@ class Sweep(_Strict):
             else:
                 checks += [("vary", key, value) for value in (spec.low, spec.high)]
         for table, key, value in checks:
+            value = coerce_point({key: value})[key]
             try:
-                Parameters().with_overrides(**dotted_overrides(coerce_point({key: value})))
-            except ParameterError as err:
-                message = str(err).split(" parameter ", 1)[-1].removesuffix(".")
-                raise ValueError(f"@{table}/{key}: {message}") from None
+                _adapter(key).validate_python(value, strict=True)
+            except ValidationError as err:
+                e = err.errors()[0]
+                raise ValueError(f"@{table}/{key}: {_is(e['msg'])}. Got {value!r} instead") from None
+
+    def with_overrides(
+        self,
+        *,
+        replications: int | None = None,
+        steps: int | None = None,
+        seed: int | None = None,
+        settings: dict[str, Any] | None = None,
+        model: type | str | None = None,
+    ) -> Sweep:
+        """This sweep with some of its settings replaced (for smoke runs, and what
+        ``orglearn sweep --replications/--steps/--seed/--set`` give).
+
+        Args:
+            replications, steps, seed: replace the sweep's own.
+            settings: ``{"section.field": value}`` (or lever keys) set in every run, as
+                ``[fixed]`` values that win over the file's; a varied key cannot be set.
+            model: a `SocialLearningModel` subclass, or ``"package.module:Class"``.
+
+        Overrides add up: ``s.with_overrides(steps=10).with_overrides(seed=1)`` has both.
+        The results record the overrides, and resuming them needs the same overrides.
+
+        Raises:
+            SweepError: an override is invalid; it names the override and what is allowed.
+        """
+        source = self._source or _Source(self.model_dump_json(), None, self)
+        overrides = dict(source.overrides)
+        new = {"replications": replications, "steps": steps, "seed": seed, "model": model}
+        overrides.update({k: v for k, v in new.items() if v is not None})
+        if settings:
+            overrides["settings"] = {**overrides.get("settings", {}), **settings}
+        label = f"overrides of {source.path}" if source.path else "overrides"
+        if "model" in overrides:
+            try:
+                overrides["model"] = model_path(overrides["model"])
+            except ValueError as err:
+                raise SweepError(label, _is(str(err)) + ".", key="model") from None
+        data = source.base.model_dump(by_alias=True, exclude_none=True)
+        data.update({k: v for k, v in overrides.items() if k != "settings"})
+        for key in overrides.get("settings", {}):
+            if key in data["vary"]:
+                raise SweepError(label, "is varied by the sweep ([vary]), so it cannot be set "
+                                 "for every run; remove it from [vary] first.", key=key)
+        data["fixed"] = {**data["fixed"], **overrides.get("settings", {})}
+        try:
+            sweep = Sweep.model_validate(data, strict=True)
+        except ValidationError as err:
+            raise _unfixed(explain(err, label, "", schema=Sweep)) from None
+        sweep._source = _Source(source.text, source.path, source.base, overrides)
+        check_sweep(sweep)
+        return sweep
+
+    @property
+    def overrides(self) -> dict[str, Any]:
+        """The overrides applied to the sweep as given (`with_overrides`); empty if none."""
+        return dict(self._source.overrides) if self._source else {}
+
+    @property
+    def text(self) -> str:
+        """The sweep file's exact text (a sweep made in Python: its JSON)."""
+        return self._source.text if self._source else self.model_dump_json()
+
+    @property
+    def path(self) -> Path | None:
+        """The sweep file, if the sweep came from one (scenario paths are relative to it)."""
+        return self._source.path if self._source else None
+
+    @property
+    def sha256(self) -> str:
+        """What identifies the sweep in its results (a resume must match it): the SHA-256 of
+        the file's text, and of the overrides when there are any."""
+        text = self.text
+        if self.overrides:
+            text += "\n# overrides: " + json.dumps(self.overrides, sort_keys=True)
+        return sweep_hash(text)
+
+
+def _is_parameter(key: str) -> bool:
+    section, _, name = key.partition(".")
+    return section in SECTIONS and name in SECTIONS[section].model_fields
+
+
+def _is(message: str) -> str:
+    """A validation message worded to follow "The 'key' value in file" (as `explain` does)."""
+    message = message.removeprefix("Value error, ").rstrip(".")
+    for prefix in ("Input should be ", "Value should be "):
+        if message.startswith(prefix):
+            return "must be " + message.removeprefix(prefix)
+    return message if message.startswith(("must ", "is ", "makes ", "'", "names ")) else f"is {message}"
+
+
+def _unfixed(err: ScenarioError) -> ScenarioError:
+    """An error about an override, keyed by the override's own name (a setting, not fixed.*)."""
+    key = err.key.removeprefix("fixed.") if err.key else None
+    return SweepError(err.file, err.problem, key=key)
+
+
+@functools.cache
+def _adapter(key: str) -> TypeAdapter:
+    """A validator of one parameter's or lever's value on its own (its type and range)."""
+    if is_lever(key):
+        info = field_info(parse_lever(key))
+    else:
+        section, _, name = key.partition(".")
+        info = SECTIONS[section].model_fields[name]
+    if not info.metadata:
+        return TypeAdapter(info.annotation)
+    return TypeAdapter(Annotated[info.annotation, *info.metadata])
 
 
 def builtin_sweeps() -> list[str]:
@@ -227,6 +405,10 @@ def builtin_sweeps() -> list[str]:
 
 def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
     """Load and validate a sweep by built-in name or path.
+
+    Besides the file's own keys, it checks what needs the scenarios (`check_sweep`): each
+    scenario exists and is valid, the model class imports, the levers name interventions of
+    every scenario, and every design point makes a valid run of every scenario.
 
     Returns:
         ``(sweep, text, path)``: the sweep, the file's exact text (hashed into the manifest) and
@@ -253,35 +435,212 @@ def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
         sweep = Sweep.model_validate(data, strict=True)
     except ValidationError as err:
         raise explain(err, str(path), text, schema=Sweep) from None
-    _check_scenarios(sweep, path, text)
+    sweep._source = _Source(text, path, sweep)
+    check_sweep(sweep)
     return sweep, text, path
 
 
-def _check_scenarios(sweep: Sweep, path: Path, text: str) -> None:
-    """Every scenario exists, is valid, and has all its interventions within the sweep's steps."""
-    from orglearn.scenarios.loader import line_of, load
+def check_sweep(sweep: Sweep) -> None:
+    """Check what a sweep's own schema cannot: its scenarios, model class, levers and points.
 
+    Each scenario must exist and be valid, with no intervention after the run's last step;
+    the model class must import and be a `SocialLearningModel`; each lever must name one
+    intervention of every scenario; and every design point, applied to every scenario after
+    ``[fixed]``, must give valid parameters and interventions, as the model will check them.
+    `load_sweep` and `Sweep.with_overrides` call this; `run_sweep` calls it for a sweep made
+    in Python.
+
+    Raises:
+        SweepError: naming the file, the key (and the point) at fault, and what is allowed.
+    """
+    from orglearn.experiments.model_class import import_model
+
+    where = _Where(sweep)
+    scenarios = _load_scenarios(sweep, where)
+    if sweep.model is not None:
+        try:
+            import_model(sweep.model)
+        except ValueError as err:
+            raise where.error("model", _is(str(err)) + ".") from None
+    _check_points(sweep, scenarios, where)
+    sweep._checked = True
+
+
+class _Where:
+    """Turns a key of a sweep into the file and line an error names (or the overrides)."""
+
+    def __init__(self, sweep: Sweep) -> None:
+        self.file = str(sweep.path) if sweep.path else "<sweep>"
+        self.text = sweep._source.text if sweep.path else ""
+        self.overrides = sweep.overrides
+        self.label = f"overrides of {sweep.path}" if sweep.path else "overrides"
+
+    def error(self, key: str, problem: str) -> ScenarioError:
+        setting = key.removeprefix("fixed.")
+        if key in self.overrides or (key.startswith("fixed.") and setting in self.overrides.get("settings", {})):
+            return SweepError(self.label, problem, key=setting)
+        table, _, rest = key.partition(".")
+        loc = [table, rest] if rest else [table]
+        return SweepError(self.file, problem, key=key, line=line_of(self.text, loc))
+
+    @property
+    def base(self) -> Path | None:
+        return Path(self.file).parent if self.file != "<sweep>" else None
+
+
+def _load_scenarios(sweep: Sweep, where: _Where) -> list[tuple[str, Any]]:
+    """Every scenario of the sweep, loaded; each must exist, be valid, and have every
+    intervention that no lever moves within the sweep's steps."""
+    from orglearn.scenarios.loader import load
+
+    moved = [k for k in (*sweep.vary, *sweep.fixed) if is_lever(k) and k.endswith(".step")]
+    out = []
     for i, name in enumerate(sweep.scenarios):
         key = f"scenarios.{i}"
-        line = line_of(text, ["scenarios", str(i)])
         builtin = names_builtin(name)
         if builtin and name not in scenario_names():
-            raise SweepError(str(path), f"must be a built-in scenario or a file; got {name!r}; "
-                             f"built-ins: {', '.join(scenario_names())}.", key=key, line=line)
-        target = name if builtin else str(path.parent / name)
+            raise where.error(key, f"must be a built-in scenario or a file; got {name!r}; "
+                              f"built-ins: {', '.join(scenario_names())}.")
+        target = name if builtin or where.base is None else str(where.base / name)
         try:
             scenario = load(target)
         except ScenarioError as err:
-            raise SweepError(str(path), f"names a scenario that cannot be used: {err}", key=key, line=line) from None
-        late = [e for e in scenario.interventions if sweep.steps is not None and e.step > sweep.steps]
+            raise where.error(key, f"names a scenario that cannot be used: {err}") from None
+        steps = sweep.steps
+        fixed_steps = {_lever_target(k, scenario) for k in moved} - {None}
+        late = [e for j, e in enumerate(scenario.interventions)
+                if steps is not None and e.step > steps and j not in fixed_steps]
         if late:
-            raise SweepError(
-                str(path),
-                f"is {sweep.steps}, which ends before {name}'s {late[0].kind} intervention at step "
+            raise where.error(
+                "steps",
+                f"is {steps}, which ends before {name}'s {late[0].kind} intervention at step "
                 f"{late[0].step}; use steps >= {max(e.step for e in late)}.",
-                key="steps",
-                line=line_of(text, ["steps"]),
             )
+        out.append((name, scenario))
+    return out
+
+
+def _lever_target(key: str, scenario) -> int | None:
+    from orglearn.experiments.levers import resolve
+
+    try:
+        return resolve(parse_lever(key), scenario, "")
+    except ValueError:
+        return None  # reported by _check_points, which names the table
+
+
+def _check_points(sweep: Sweep, scenarios: list[tuple[str, Any]], where: _Where) -> None:
+    """Every design point of every scenario is a valid run (see `check_sweep`).
+
+    Points that set the same values are checked once, so a factorial design of thousands of
+    points over a few parameters costs little; a sampled design about 40 µs a point and
+    scenario.
+    """
+    from orglearn.experiments.design import design_points
+    from orglearn.experiments.levers import resolve
+    from orglearn.experiments.tasks import split_levers
+
+    fixed_params, fixed_levers = split_levers(coerce_point(dict(sweep.fixed)))
+    points = [coerce_point(p) for p in design_points(sweep)]
+    prefer = tuple(where.overrides.get("settings", {}))  # a sweep that loaded, then overridden
+    for name, scenario in scenarios:
+        for key in (*fixed_levers, *(k for k in sweep.vary if is_lever(k))):
+            try:
+                resolve(parse_lever(key), scenario, name)
+            except ValueError as err:
+                table = "vary" if key in sweep.vary else "fixed"
+                raise where.error(f"{table}.{key}", f"names no intervention to set: {err}.") from None
+        base = scenario.sections()
+        steps = sweep.steps or scenario.steps
+        seen_params: set[tuple] = set()
+        seen_levers: set[tuple] = set()
+        for point_id, point in enumerate(points):
+            params, levers = split_levers(point)
+            params, levers = {**fixed_params, **params}, {**fixed_levers, **levers}
+            for values, seen, check in (
+                (params, seen_params, _params_problem),
+                (levers, seen_levers, _levers_problem),
+            ):
+                token = tuple((k, type(v).__name__, v) for k, v in values.items())
+                if not values or token in seen:
+                    continue
+                found = check(base if check is _params_problem else scenario, values, steps,
+                              prefer)
+                if found is not None:
+                    key, problem = found
+                    table = "vary" if key in point else "fixed"
+                    raise where.error(f"{table}.{key}", _point_problem(
+                        problem, name, point_id if point else None, point, len(points)))
+                seen.add(token)
+
+
+def _point_problem(problem: str, scenario: str, point_id: int | None, point: dict, n: int) -> str:
+    if point_id is None:
+        return f"makes runs of scenario {scenario} invalid: {problem}."
+    shown = ", ".join(f"{k} = {v!r}" for k, v in point.items())
+    return (f"makes point {point_id} of {n} ({shown}) invalid for scenario {scenario}: "
+            f"{problem}.")
+
+
+def _params_problem(
+    base, values: dict[str, Any], steps: int, prefer: tuple[str, ...] = ()
+) -> tuple[str, str] | None:
+    """The key and problem of the first rule the parameters break, or None. A rule between
+    fields of a section blames a key of ``prefer`` (the overrides) there, else the point's."""
+    from orglearn.simulation.parameters import Parameters
+
+    data: dict[str, Any] = {s: getattr(base, s) for s in SECTIONS}
+    for key, value in values.items():
+        section, _, name = key.partition(".")
+        if not isinstance(data[section], dict):
+            data[section] = data[section].model_dump()
+        data[section][name] = value
+    try:
+        Parameters.model_validate(data, strict=True)
+    except ValidationError as err:
+        e = err.errors()[0]
+        loc = [str(p) for p in e["loc"]]
+        if len(loc) >= 2:
+            key = f"{loc[0]}.{loc[1]}"
+            return key, f"{key} {_is(e['msg'])}. Got {e.get('input')!r} instead"
+        keys = [k for k in values if k.partition(".")[0] == (loc[0] if loc else "")] or list(values)
+        blamed = [k for k in keys if k in prefer] or keys
+        return blamed[-1], e["msg"].removeprefix("Value error, ").rstrip(".")
+    return None
+
+
+def _levers_problem(
+    scenario, values: dict[str, Any], steps: int, prefer: tuple[str, ...] = ()
+) -> tuple[str, str] | None:
+    """The lever and problem of the first rule the interventions break, or None."""
+    from orglearn.experiments.levers import apply_levers, resolve
+
+    try:
+        apply_levers(scenario, values, steps)
+    except ValidationError as err:
+        e = err.errors()[0]
+        message = e["msg"].removeprefix("Value error, ")
+        match = re.match(r"@interventions/(\d+)/(\w+): ", message)
+        loc = [p for p in e["loc"] if isinstance(p, int) or p not in _kind_tags()]
+        if match:
+            index, field, problem = int(match[1]), match[2], _is(message[match.end():])
+        elif len(loc) >= 3 and loc[0] == "interventions":
+            index, field = int(loc[1]), str(loc[-1])
+            problem = f"{_is(message)}. Got {e.get('input')!r} instead"
+        else:
+            return next(iter(values)), _is(message)
+        for key in values:
+            lever = parse_lever(key)
+            if lever.field == field and resolve(lever, scenario, "") == index:
+                return key, f"its {field} {problem}"
+        return next(iter(values)), f"intervention {index}'s {field} {problem}"
+    return None
+
+
+def _kind_tags() -> set[str]:
+    from orglearn.simulation.interventions import INTERVENTION_KINDS
+
+    return set(INTERVENTION_KINDS)
 
 
 def sweep_hash(text: str) -> str:

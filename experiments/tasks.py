@@ -23,10 +23,15 @@ from typing import Any
 
 import numpy as np
 
+from orglearn.experiments.levers import apply_levers, field_info, is_lever, parse_lever
+from orglearn.experiments.model_class import DEFAULT_MODEL, import_model
 from orglearn.simulation.metrics import CHANNELS, GAINS, SCALAR_METRICS
 from orglearn.simulation.parameters import SECTIONS, dotted_overrides
 
-__all__ = ["Task", "run_one", "coerce_point", "environment", "version_differences", "FINAL_COLUMNS"]
+__all__ = [
+    "Task", "run_one", "build_model", "coerce_point", "split_levers", "environment",
+    "version_differences", "FINAL_COLUMNS",
+]
 
 #: Per-run result columns besides the task's own.
 FINAL_COLUMNS: tuple[str, ...] = (
@@ -58,6 +63,8 @@ class Task:
     spec: dict[str, Any] | None = field(default=None, compare=False)
     #: The text of the org-chart files the scenario names (``people_file``, ``ties_file``).
     files: dict[str, str] | None = field(default=None, compare=False)
+    #: The model class as ``"module:Class"`` (`experiments.model_class`); None for the default.
+    model: str | None = None
 
     def seed_sequence(self) -> np.random.SeedSequence:
         """The run's seed: child ``spawn_key`` of the sweep's root SeedSequence."""
@@ -65,21 +72,25 @@ class Task:
 
 
 def coerce_point(values: dict[str, Any]) -> dict[str, Any]:
-    """Round values of integer parameters (from ranges or sampled designs) half up to ints,
-    so that the runs table records exactly the value each run used."""
+    """Round values of integer parameters and levers (from ranges or sampled designs) half up
+    to ints, so that the runs table records exactly the value each run used."""
     out = {}
     for key, value in values.items():
-        section, _, name = key.partition(".")
-        annotation = SECTIONS[section].model_fields[name].annotation
+        if is_lever(key):
+            annotation = field_info(parse_lever(key)).annotation
+        else:
+            section, _, name = key.partition(".")
+            annotation = SECTIONS[section].model_fields[name].annotation
         if annotation is int and isinstance(value, float):
             value = int(np.floor(value + 0.5))
         out[key] = value
     return out
 
 
-def _overrides(values: dict[str, Any]) -> dict[str, Any]:
-    """``{"section.field": v}`` as model overrides."""
-    return dotted_overrides(coerce_point(values))
+def split_levers(values: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``({"section.field": v} parameters, {lever key: v})`` of a point or fixed values."""
+    params = {k: v for k, v in values.items() if not is_lever(k)}
+    return params, {k: v for k, v in values.items() if is_lever(k)}
 
 
 #: The packages whose versions can change a run's numbers or how it is stored.
@@ -123,8 +134,6 @@ def run_one(task: Task) -> dict[str, Any]:
         the task's identity, status (``ok`` or ``failed``), error traceback, duration, worker and
         final metrics; ``environment`` is the worker's `environment`.
     """
-    from orglearn.simulation.model import SocialLearningModel  # imported in the worker
-
     started = time.perf_counter()
     row: dict[str, Any] = {
         "run_id": task.run_id,
@@ -137,21 +146,11 @@ def run_one(task: Task) -> dict[str, Any]:
         "error": None,
         "steps_run": 0,
         "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "model": task.model or DEFAULT_MODEL,
     }
     timeseries = None
     try:
-        if task.spec is not None:
-            from orglearn.scenarios.schema import Scenario
-
-            scenario = Scenario.model_validate(_with_local_files(task.spec, task.files or {}))
-        else:
-            from orglearn.scenarios import load
-
-            scenario = load(task.scenario)
-        model = SocialLearningModel(
-            scenario, rng=task.seed_sequence(), **_overrides({**task.fixed, **task.point})
-        )
-        steps = task.steps or _scenario_steps(scenario)
+        model, steps = build_model(task)
         stop = task.stop
         for _ in range(steps):
             model.step()
@@ -165,6 +164,31 @@ def run_one(task: Task) -> dict[str, Any]:
         row["error"] = traceback.format_exc()
     row["duration_s"] = time.perf_counter() - started
     return {"run": row, "timeseries": timeseries, "environment": environment()}
+
+
+def build_model(task: Task) -> tuple[Any, int]:
+    """The task's model, built as its run builds it, and the steps to run.
+
+    The scenario (a built-in, or the file's content the task carries), with the levers among
+    the fixed values and the point applied to its interventions; then the model class (the
+    task's ``model``, imported here) built from it with the parameters as overrides and the
+    task's seed.
+    """
+    if task.spec is not None:
+        from orglearn.scenarios.schema import Scenario
+
+        scenario = Scenario.model_validate(_with_local_files(task.spec, task.files or {}))
+    else:
+        from orglearn.scenarios import load
+
+        scenario = load(task.scenario)
+    steps = task.steps or _scenario_steps(scenario)
+    params, levers = split_levers(coerce_point({**task.fixed, **task.point}))
+    if levers:
+        scenario = apply_levers(scenario, levers, steps)
+    model_class = import_model(task.model or DEFAULT_MODEL)
+    model = model_class(scenario, rng=task.seed_sequence(), **dotted_overrides(params))
+    return model, steps
 
 
 def _with_local_files(spec: dict[str, Any], files: dict[str, str]) -> dict[str, Any]:

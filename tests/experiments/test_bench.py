@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from orglearn.bench.run import TARGETS, format_table, plot_scaling, run_benchmark
+from orglearn.bench.run import TARGETS, cold_start, format_table, plot_scaling, run_benchmark
 
 
 def test_a_small_benchmark_run_reports_every_figure(tmp_path):
@@ -29,9 +29,20 @@ def test_a_small_benchmark_run_reports_every_figure(tmp_path):
     assert result["machine"]["cores"] >= 1 and result["machine"]["numba"]
     assert set(result["targets"]) == {label for label, *_ in TARGETS}
     assert result["targets"]["agent-steps/s at 100,000 agents"]["value"] is None
+    for name in ("help", "import", "python"):  # CPU seconds of a fresh interpreter
+        assert 0 < result[f"cold_start_{name}_cpu_s"] < 60
+    assert said[-1] == "cold start ..."
+    target = result["targets"]["orglearn --help, CPU seconds"]
+    assert target["value"] == result["cold_start_help_cpu_s"]
 
     table = format_table(result)
     assert "per-agent Mesa at 300" in table and "not measured in this run" in table
-    assert "10,000 agents x 365 steps" in table
+    assert "10,000 agents x 365 steps" in table and "cold start, CPU seconds" in table
     png = plot_scaling(result, tmp_path / "cost.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cold_start_counts_the_child_processes_cpu_time():
+    burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3:\n    pass"
+    assert cold_start(("-c", burn), repeats=1) >= 0.3
+    assert cold_start(("-c", "pass"), repeats=3) < cold_start(("-c", burn), repeats=1)

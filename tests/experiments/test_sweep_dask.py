@@ -120,3 +120,31 @@ def test_dask_command_line_scheduler_and_worker(serial, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["sessions"][0]["backend"] == f"dask {address}"
     assert_same_results(out, serial_out)
+
+
+SUBCLASS_AND_LEVER = """
+title = "a user's model and a lever on dask"
+scenarios = ["tools_rollout"]
+replications = 2
+seed = 7
+steps = 40
+model = "tests.experiments.custom_model:Coached"
+[vary]
+"interventions.roll_out_tools.step" = [5, 35]
+[fixed]
+"organisation.n_agents" = 40
+"""
+
+
+def test_local_cluster_runs_a_subclass_and_levers_as_this_process_does(tmp_path):
+    """Dask workers import the model class by name and apply the levers from the task."""
+    path = write_sweep(tmp_path / "subclass.toml", SUBCLASS_AND_LEVER)
+    serial = run_sweep(path, tmp_path / "serial", workers=1, progress=False)
+    assert serial.ok == 4 and (serial.runs["final_idea_adoption"] == 1.0).all()  # coached
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+    ) as cluster:
+        outcome = run_sweep(path, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False)
+    assert (outcome.ok, outcome.failed) == (4, 0), outcome.runs["error"].dropna().tolist()[:1]
+    assert_same_results(tmp_path / "dask", tmp_path / "serial")
+    assert set(outcome.runs["interventions.roll_out_tools.step"]) == {5.0, 35.0}

@@ -298,3 +298,87 @@ def test_values_out_of_range_are_caught_when_the_sweep_loads(tmp_path, table, ke
         load_sweep(path)
     assert info.value.key == f"{table}.{key}" and info.value.line == 4, str(info.value)
     assert "must be" in str(info.value)
+
+
+# -- whole design points ----------------------------------------------------------------------
+
+
+def test_a_point_is_checked_as_a_whole_not_value_by_value(tmp_path):
+    """rude_share = 0.85 breaks the style shares' sum with the default shy_share (0.1), but
+    this sweep sets shy_share = 0 in the same point: the model accepts it, so must the sweep."""
+    path = write_sweep(tmp_path / "ok.toml", """
+steps = 5
+replications = 1
+[vary]
+"population.rude_share" = [0.85]
+"population.shy_share" = [0.0]
+[fixed]
+"organisation.n_agents" = 40
+""")
+    sweep, _, _ = load_sweep(path)
+    from orglearn.experiments.tasks import build_model
+
+    (task,) = make_tasks(sweep)
+    model, steps = build_model(task)
+    assert model.params.population.rude_share == 0.85 and steps == 5
+
+
+def test_a_point_that_breaks_a_rule_between_parameters_is_named(tmp_path):
+    path = write_sweep(tmp_path / "bad.toml", """
+[vary]
+"population.rude_share" = [0.85]
+"population.shy_share" = [0.0, 0.3]
+""")
+    with pytest.raises(SweepError) as info:
+        load_sweep(path)
+    err = info.value
+    assert (err.file, err.key, err.line) == (str(path), "vary.population.shy_share", 4)
+    message = str(err)
+    assert "point 1 of 2 (population.rude_share = 0.85, population.shy_share = 0.3)" in message
+    assert "scenario baseline" in message and "sum to 1.260, more than 1" in message
+
+
+def test_fixed_values_are_checked_with_the_scenario_they_apply_to(tmp_path):
+    """The rule is checked against each scenario's own values: pushy_share = 0.7 fits the
+    baseline's other style shares (sum 0.91), not those of a scenario with rude_share = 0.5."""
+    scenario = tmp_path / "rude.toml"
+    scenario.write_text('[population]\nrude_share = 0.5\n')
+    ok = write_sweep(tmp_path / "ok.toml", '[fixed]\n"population.pushy_share" = 0.7\n')
+    load_sweep(ok)
+    bad = write_sweep(tmp_path / "bad.toml", 'scenarios = ["baseline", "rude.toml"]\n'
+                      '[fixed]\n"population.pushy_share" = 0.7\n')
+    with pytest.raises(SweepError) as info:
+        load_sweep(bad)
+    assert info.value.key == "fixed.population.pushy_share" and info.value.line == 3
+    assert "runs of scenario rude.toml invalid" in str(info.value)
+
+
+def test_a_point_that_breaks_the_organisation_rule_exits_2_and_writes_nothing(tmp_path, capsys):
+    path = write_sweep(tmp_path / "sweeps" / "bad.toml", """
+[vary]
+"organisation.departments" = [4, 50]
+[fixed]
+"organisation.n_agents" = 40
+""")
+    out = tmp_path / "out"
+    assert main(["sweep", str(path), "--out", str(out), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "vary.organisation.departments" in err and "point 1 of 2" in err
+    assert "n_agents (40) must be at least departments (50)" in err
+    assert not out.exists()
+
+
+def test_thousands_of_points_are_checked_quickly(tmp_path):
+    """A 10 000-point factorial design over three scenarios: 30 000 checked runs."""
+    import time
+
+    path = write_sweep(tmp_path / "big.toml", """
+scenarios = ["baseline", "hoarders", "lurkers"]
+[vary]
+"population.rude_share" = { from = 0.0, to = 0.5, num = 100 }
+"population.shy_share" = { from = 0.0, to = 0.3, num = 100 }
+""")
+    started = time.perf_counter()
+    sweep, _, _ = load_sweep(path)
+    assert len(design_points(sweep)) == 10_000
+    assert time.perf_counter() - started < 10  # about half a second on a laptop

@@ -11,16 +11,17 @@ from orglearn.experiments import load_results, run_sweep
 from orglearn.cli.main import main
 from tests.experiments._sweep_support import write_sweep
 
-# Each value is valid on its own (checked when the file loads), but 50 departments cannot be
-# made of 40 people: only building the model inside run_one finds that out.
+# Every point is a valid run (checked when the file loads), but the model class the sweep runs
+# fails in its first step with more than four departments: only running it finds that out.
 FAILING_SWEEP = """
 title = "some runs fail"
 scenarios = ["baseline"]
 replications = 2
 seed = 1
 steps = 30
+model = "tests.experiments.custom_model:Fragile"
 [vary]
-"organisation.departments" = [50, 4]
+"organisation.departments" = [5, 4]
 [fixed]
 "organisation.n_agents" = 40
 """
@@ -33,13 +34,13 @@ def sweep_file(tmp_path):
 
 def check_failed_and_ok(runs: pd.DataFrame) -> None:
     assert list(runs["run_id"]) == [0, 1, 2, 3]
-    failed = runs[runs["organisation.departments"] == 50]
+    failed = runs[runs["organisation.departments"] == 5]
     ok = runs[runs["organisation.departments"] == 4]
     assert list(failed["status"]) == ["failed", "failed"]
     assert list(ok["status"]) == ["ok", "ok"]
     for error in failed["error"]:
         assert error.startswith("Traceback (most recent call last)")
-        assert "departments" in error
+        assert "cannot run 5 departments" in error
     assert ok["error"].isna().all()
     assert (failed["steps_run"] == 0).all()
     assert failed["final_mean_knowledge"].isna().all()
