@@ -1,11 +1,27 @@
-"""Argument types shared by the ``orglearn`` subcommands: one wording for bad values."""
+"""Argument types and options shared by the ``orglearn`` subcommands: one wording for bad
+values, and one meaning for ``--json``, ``--progress``, ``--quiet`` and ``--set``.
+
+This module is imported to build the parser, so it imports nothing beyond the standard library:
+``orglearn --help`` must stay cheap.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
+import sys
 from collections.abc import Callable
 
-__all__ = ["OneLineParser", "int_at_least", "setting", "add_set_option", "settings"]
+__all__ = [
+    "OneLineParser",
+    "int_at_least",
+    "setting",
+    "add_set_option",
+    "settings",
+    "add_output_options",
+    "show_progress",
+    "lazy_handler",
+]
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -40,7 +56,8 @@ def setting(text: str) -> tuple[str, object]:
 
     key, sep, raw = text.partition("=")
     key = key.strip()
-    if not sep or not key or "." not in key or any(not part.isidentifier() for part in key.split(".")):
+    parts = key.split(".")
+    if not sep or len(parts) < 2 or not all(part.isidentifier() for part in parts):
         raise argparse.ArgumentTypeError(
             f"must be section.field=value, e.g. population.hoarder_share=0.3; got {text!r}"
         )
@@ -67,3 +84,42 @@ def add_set_option(parser: argparse.ArgumentParser, what: str = "the run") -> No
 def settings(pairs: list[tuple[str, object]]) -> dict[str, object]:
     """``--set`` pairs as ``{"section.field": value}`` (a later repeat of a key wins)."""
     return dict(pairs)
+
+
+def add_output_options(
+    parser: argparse.ArgumentParser, *, json: bool = True, progress: bool = True
+) -> None:
+    """Add ``--json`` and/or ``--progress`` and ``--quiet`` with their shared meaning."""
+    if json:
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help="print the result as one JSON document on stdout; notes and progress go to "
+            "stderr",
+        )
+    if progress:
+        parser.add_argument(
+            "--progress",
+            action="store_true",
+            help="show progress on stderr even when it is not a terminal (by default only on "
+            "a terminal)",
+        )
+        parser.add_argument("--quiet", action="store_true", help="show no progress")
+
+
+def show_progress(args: argparse.Namespace) -> bool:
+    """Whether to show progress: never with ``--quiet``; with ``--progress``, or when stderr is
+    a terminal (a bar redrawn in a log file is noise)."""
+    if getattr(args, "quiet", False):
+        return False
+    return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
+
+
+def lazy_handler(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """A command handler that imports ``module`` only when the command runs, so that building
+    the parser (and ``--help``) does not pay for the command's imports."""
+
+    def handler(args: argparse.Namespace) -> int:
+        return getattr(importlib.import_module(module), name)(args)
+
+    return handler

@@ -1,56 +1,96 @@
-"""The ``orglearn`` command line. It only wires arguments to the packages' functions."""
+"""The ``orglearn`` command line. It only wires arguments to the packages' functions.
+
+The parser is built from light modules (argparse and `orglearn.cli`'s argument modules), and
+each command imports what it needs when it runs, so ``orglearn --help`` costs a fraction of a
+second. Every command that reports something takes ``--json``: stdout is then one JSON
+document and everything meant for people goes to stderr (`orglearn.cli.output`).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from orglearn.cli.arguments import OneLineParser, int_at_least
+from orglearn.cli.arguments import (
+    OneLineParser,
+    add_output_options,
+    add_set_option,
+    int_at_least,
+    settings,
+    show_progress,
+)
+from orglearn.cli.output import emit, fail, note
 
 __all__ = ["main", "build_parser"]
+
+#: Scheduler addresses `orglearn sweep --scheduler` accepts.
+SCHEDULER_PROTOCOLS = ("tcp://", "tls://", "inproc://", "ucx://")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``orglearn`` and its subcommands."""
     from orglearn import __version__
+    from orglearn.cli.calibrate import add_calibrate_command
+    from orglearn.cli.validate import add_validate_command
+    from orglearn.ui.cli import add_ui_command
 
     parser = OneLineParser(
         prog="orglearn",
-        description="Agent-based simulation of social learning in organisations.",
+        description="Agent-based simulation of social learning in organisations. "
+        "'orglearn COMMAND --help' explains a command.",
     )
     parser.add_argument("--version", action="version", version=f"orglearn {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
+    _add_run_command(commands)
+    _add_scenario_commands(commands)
+    _add_experiment_commands(commands)
+    add_validate_command(commands)
+    add_ui_command(commands)
+    add_calibrate_command(commands)
+    return parser
 
+
+def _add_run_command(commands) -> None:
     run = commands.add_parser(
         "run",
         help="run one simulation and write its time series, summary and plot",
         description="Run a scenario (a built-in name or a TOML file; default: baseline) and "
-        "write timeseries.csv, timeseries.parquet, summary.json and spread.png into --out.",
+        "write timeseries.csv, timeseries.parquet, summary.json and spread.png into --out. "
+        "Prints the summary (with --json, exactly what summary.json holds).",
     )
     run.add_argument(
         "scenario", nargs="?", default="baseline", help="built-in scenario name or scenario file"
     )
-    run.add_argument("--agents", type=int_at_least(2), help="number of employees (overrides the scenario)")
-    run.add_argument("--steps", type=int_at_least(1), help="steps (working days); default: the scenario's")
-    run.add_argument("--seed", type=int_at_least(0), default=None, help="random seed (default: fresh)")
-    run.add_argument("--out", type=Path, default=Path("results/run"), help="output directory")
-    run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument(
+        "--agents",
+        type=int_at_least(2),
+        metavar="N",
+        help="number of employees (overrides the scenario and any --set organisation.n_agents)",
+    )
+    run.add_argument(
+        "--steps",
+        type=int_at_least(1),
+        metavar="T",
+        help="steps (working days); default: the scenario's",
+    )
+    run.add_argument(
+        "--seed", type=int_at_least(0), metavar="S", help="random seed (default: fresh)"
+    )
+    run.add_argument(
+        "--out",
+        type=Path,
+        default=Path("results/run"),
+        metavar="DIR",
+        help="output directory (default: results/run)",
+    )
+    add_set_option(run, "the run")
+    add_output_options(run)
     run.set_defaults(handler=_run)
-    _add_scenario_commands(commands)
-    _add_experiment_commands(commands)
-    from orglearn.validation.canonical import add_validate_command
-
-    add_validate_command(commands)
-    from orglearn.ui import add_ui_command
-
-    add_ui_command(commands)
-    from orglearn.calibration.cli import add_calibrate_command
-
-    add_calibrate_command(commands)
-    return parser
 
 
 def _add_experiment_commands(commands) -> None:
@@ -58,95 +98,200 @@ def _add_experiment_commands(commands) -> None:
         "sweep",
         help="run a parameter sweep with replications (locally or on a Dask cluster)",
         description="Run a sweep file or built-in experiment; results stream to --out as runs "
-        "finish, and --resume continues an interrupted sweep.",
+        "finish, and --resume continues an interrupted sweep. --replications, --steps, --seed "
+        "and --set change the sweep for this run (a quick smoke run, say); a sweep resumed "
+        "must be given the same ones.",
     )
     sweep.add_argument("sweep", help="built-in experiment name (e.g. barriers) or sweep file")
-    sweep.add_argument("--workers", type=int_at_least(1), help="local worker processes (default: all cores)")
-    sweep.add_argument("--out", type=Path, help="results directory (default: results/<name>)")
+    sweep.add_argument(
+        "--workers",
+        type=int_at_least(1),
+        metavar="N",
+        help="local worker processes (default: all cores)",
+    )
+    sweep.add_argument(
+        "--out", type=Path, metavar="DIR", help="results directory (default: results/<name>)"
+    )
     sweep.add_argument("--resume", action="store_true", help="continue the sweep in --out")
-    sweep.add_argument("--retry-failed", action="store_true",
-                       help="with --resume, also run again the runs recorded as failed")
-    sweep.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786")
+    sweep.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="with --resume, also run again the runs recorded as failed",
+    )
+    sweep.add_argument(
+        "--scheduler", metavar="ADDRESS", help="Dask scheduler address, e.g. tcp://127.0.0.1:8786"
+    )
     sweep.add_argument("--report", action="store_true", help="write report.html when done")
-    sweep.add_argument("--quiet", action="store_true", help="no progress bar")
+    sweep.add_argument(
+        "--replications",
+        type=int_at_least(1),
+        metavar="N",
+        help="runs per scenario and point (overrides the sweep's)",
+    )
+    sweep.add_argument(
+        "--steps",
+        type=int_at_least(1),
+        metavar="T",
+        help="steps per run (overrides the sweep's and the scenarios')",
+    )
+    sweep.add_argument(
+        "--seed", type=int_at_least(0), metavar="S", help="root seed (overrides the sweep's)"
+    )
+    add_set_option(sweep, "every run of the sweep")
+    add_output_options(sweep)
     sweep.set_defaults(handler=_sweep)
 
     report = commands.add_parser("report", help="write report.html for a sweep's results")
-    report.add_argument("directory", type=Path)
+    report.add_argument("directory", type=Path, help="a sweep's results directory")
+    add_output_options(report, progress=False)
     report.set_defaults(handler=_report)
 
     export = commands.add_parser("export", help="export a sweep's results as CSV files")
-    export.add_argument("directory", type=Path)
-    export.add_argument("--out", type=Path, help="folder for the CSV files (default: the results directory)")
+    export.add_argument("directory", type=Path, help="a sweep's results directory")
+    export.add_argument(
+        "--out", type=Path, help="folder for the CSV files (default: the results directory)"
+    )
+    add_output_options(export, progress=False)
     export.set_defaults(handler=_export)
 
-    experiments = commands.add_parser("experiments", help="list the built-in experiments")
+    experiments = commands.add_parser(
+        "experiments", help="list the built-in experiments and their number of runs"
+    )
+    add_output_options(experiments, progress=False)
     experiments.set_defaults(handler=_experiments)
 
     bench = commands.add_parser(
-        "bench", help="measure speed, memory and scaling on this machine (see docs/performance.md)"
+        "bench",
+        help="measure speed, memory, scaling and start-up cost on this machine",
+        description="Measure agent-steps per second up to a million agents, set-up time, peak "
+        "memory, the speed-up over a per-agent Mesa version of the same rules, sweep "
+        "throughput, and the CPU time of starting 'orglearn --help' and 'import orglearn'. "
+        "Takes several minutes (--quick: about one).",
     )
     bench.add_argument("--quick", action="store_true", help="stop at 100,000 agents")
-    bench.add_argument("--json", action="store_true", help="print one JSON object")
     bench.add_argument("--plot", type=Path, help="also write a PNG of cost against N here")
+    add_output_options(bench)
     bench.set_defaults(handler=_bench)
 
 
 def _add_scenario_commands(commands) -> None:
     group = commands.add_parser(
-        "scenarios", help="list, show, validate and create scenario files"
+        "scenarios",
+        help="list, show, validate and create scenario files",
+        description="Built-in scenarios and scenario files. 'orglearn scenarios reference' "
+        "documents every key; 'orglearn scenarios schema' prints the JSON Schema for editors.",
     ).add_subparsers(dest="action", required=True, parser_class=OneLineParser)
-    group.add_parser("list", help="list the built-in scenarios").set_defaults(handler=_list)
+    listing = group.add_parser("list", help="list the built-in scenarios")
+    add_output_options(listing, progress=False)
+    listing.set_defaults(handler=_list)
     show = group.add_parser("show", help="print a scenario, resolved, as a commented TOML file")
     show.add_argument("name", help="built-in name or file")
+    add_output_options(show, progress=False)
     show.set_defaults(handler=_show)
-    validate = group.add_parser("validate", help="check scenario files; exit status 2 if any is invalid")
+    validate = group.add_parser(
+        "validate", help="check scenario files; exit status 2 if any is invalid"
+    )
     validate.add_argument("files", nargs="+", type=Path)
+    add_output_options(validate, progress=False)
     validate.set_defaults(handler=_validate)
     new = group.add_parser("new", help="write a complete, commented scenario file to edit")
     new.add_argument("name", help="name of the new scenario (the file is NAME.toml)")
     new.add_argument("--from", dest="base", default="baseline", help="scenario to start from")
     new.add_argument("--out", type=Path, help="file to write (default: ./NAME.toml)")
+    add_output_options(new, progress=False)
     new.set_defaults(handler=_new)
     group.add_parser("schema", help="print the JSON Schema of scenario files").set_defaults(
         handler=_schema
     )
-    group.add_parser("reference", help="print the Markdown scenario reference").set_defaults(
-        handler=_reference
-    )
+    group.add_parser(
+        "reference", help="print the scenario reference: every key, its default and range"
+    ).set_defaults(handler=_reference)
+
+
+# --- handlers: each imports what it needs ------------------------------------------------------
+
+
+def _parameter_overrides(values: dict[str, Any]) -> dict[str, Any]:
+    """``{"section.field": value}`` from ``--set`` as model overrides (``section__field``).
+
+    Raises:
+        ValueError: a key is not a parameter; the message names it and what is allowed.
+    """
+    from orglearn.simulation.parameters import SECTIONS
+
+    out = {}
+    for key, value in values.items():
+        section, _, name = key.partition(".")
+        if section not in SECTIONS:
+            raise ValueError(
+                f"--set {key}: '{section}' is not a section; sections: {', '.join(SECTIONS)}"
+            )
+        fields = SECTIONS[section].model_fields
+        if name not in fields:
+            raise ValueError(
+                f"--set {key}: '{name}' is not a parameter of [{section}]; its parameters: "
+                f"{', '.join(fields)} ('orglearn scenarios reference' explains them)"
+            )
+        out[f"{section}__{name}"] = value
+    return out
 
 
 def _run(args: argparse.Namespace) -> int:
-    from orglearn.experiments.single import run_single
+    from orglearn.experiments.single import OUTPUT_FILES, run_single
     from orglearn.scenarios import ScenarioError, load
     from orglearn.simulation.parameters import ParameterError
 
     if args.out.exists() and not args.out.is_dir():
-        return _fail(f"--out {args.out} exists and is not a directory")
-    overrides = {} if args.agents is None else {"n_agents": args.agents}
+        return fail(f"--out {args.out} exists and is not a directory")
     try:
-        scenario = load(args.scenario).with_overrides(**overrides)
-    except (ScenarioError, ParameterError) as err:
-        return _fail(str(err))
+        scenario = load(args.scenario)
+    except ScenarioError as err:
+        return fail(str(err))
+    try:
+        overrides = _parameter_overrides(settings(args.set))
+    except ValueError as err:
+        return fail(str(err))
+    if args.agents is not None:
+        overrides["organisation__n_agents"] = args.agents
+    try:
+        scenario = scenario.with_overrides(**overrides)
+    except ParameterError as err:
+        return fail(str(err))
     steps = args.steps or scenario.steps
     late = [e for e in scenario.interventions if e.step > steps]
     if late:
-        return _fail(
+        return fail(
             f"--steps {steps} ends before the scenario's {late[0].kind} intervention at step "
             f"{late[0].step}; use --steps {late[-1].step} or more"
         )
-    model = run_single(scenario, steps, args.seed, out=args.out, progress=not args.quiet)
-    summary = model.summary()
-    print(json.dumps({k: summary[k] for k in ("t50", "t90", "final_mean_knowledge", "gini",
-                                               "silo_index", "participation")}))
-    print(f"Results written to {args.out}/ ({', '.join(_outputs())})")
+    run_single(scenario, steps, args.seed, out=args.out, progress=show_progress(args))
+    summary = json.loads((args.out / "summary.json").read_text(encoding="utf-8"))
+    if args.json:
+        emit(summary)
+    else:
+        print(_summary_text(summary))
+    note(args, f"Results written to {args.out}/ ({', '.join(OUTPUT_FILES)})")
     return 0
+
+
+def _summary_text(summary: dict[str, Any]) -> str:
+    """The summary's single values, one per line (the parameters are in summary.json)."""
+    rows = {k: v for k, v in summary.items() if not isinstance(v, (dict, list))}
+    width = max(map(len, rows), default=0)
+    return "\n".join(
+        f"{key:<{width}}  {f'{value:.4g}' if isinstance(value, float) else value}"
+        for key, value in rows.items()
+    )
 
 
 def _list(args: argparse.Namespace) -> int:
     from orglearn.scenarios import builtin_names, load
 
     rows = [(name, load(name)) for name in builtin_names()]
+    if args.json:
+        emit([{"name": name, "title": s.title, "against": s.against,
+               "description": s.description, "steps": s.steps} for name, s in rows])
+        return 0
     width = max(len(name) for name, _ in rows)
     for name, scenario in rows:
         against = f"  (compare with {scenario.against})" if scenario.against else ""
@@ -160,25 +305,34 @@ def _show(args: argparse.Namespace) -> int:
     try:
         scenario = load(args.name)
     except ScenarioError as err:
-        return _fail(str(err))
-    print(to_toml(scenario), end="")
+        return fail(str(err))
+    if args.json:
+        emit(scenario.model_dump(mode="json"))
+    else:
+        print(to_toml(scenario), end="")
     return 0
 
 
 def _validate(args: argparse.Namespace) -> int:
     from orglearn.scenarios import ScenarioError, load
 
-    bad = 0
+    results = []
     for path in args.files:
         try:
             scenario = load(path)
         except ScenarioError as err:
             print(f"invalid: {err}", file=sys.stderr)
-            bad += 1
+            results.append({"file": str(path), "valid": False, "error": str(err)})
         else:
-            print(f"ok: {path} ({scenario.title or scenario.name}, {scenario.steps} steps, "
-                  f"{len(scenario.interventions)} interventions)")
-    return 2 if bad else 0
+            note(args, f"ok: {path} ({scenario.title or scenario.name}, {scenario.steps} steps, "
+                       f"{len(scenario.interventions)} interventions)")
+            results.append({"file": str(path), "valid": True, "name": scenario.name,
+                            "title": scenario.title, "steps": scenario.steps,
+                            "interventions": len(scenario.interventions)})
+    valid = all(r["valid"] for r in results)
+    if args.json:
+        emit({"valid": valid, "files": results})
+    return 0 if valid else 2
 
 
 def _new(args: argparse.Namespace) -> int:
@@ -187,14 +341,14 @@ def _new(args: argparse.Namespace) -> int:
     from orglearn.scenarios import ScenarioError, load, to_toml
 
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]*", args.name):
-        return _fail(f"the name {args.name!r} must be letters, digits, '_' or '-'")
+        return fail(f"the name {args.name!r} must be letters, digits, '_' or '-'")
     out = args.out or Path(f"{args.name}.toml")
     if out.exists():
-        return _fail(f"{out} already exists; choose another name or --out")
+        return fail(f"{out} already exists; choose another name or --out")
     try:
         base = load(args.base)
     except ScenarioError as err:
-        return _fail(str(err))
+        return fail(str(err))
     scenario = base.model_copy(update={
         "name": args.name,
         "title": f"{args.name} (from {base.name or args.base})",
@@ -203,10 +357,13 @@ def _new(args: argparse.Namespace) -> int:
     header = (
         f"# Scenario '{args.name}', started from '{args.base}'. Every key is listed with what it\n"
         "# means and what values it allows; delete the ones you do not change, or add\n"
-        f"# extends = \"{args.base}\" to inherit them. Check it with: orglearn scenarios validate {out}\n\n"
+        f"# extends = \"{args.base}\" to inherit them. Check it with: "
+        f"orglearn scenarios validate {out}\n\n"
     )
     out.write_text(header + to_toml(scenario), encoding="utf-8")
-    print(f"Wrote {out}")
+    if args.json:
+        emit({"file": str(out), "name": args.name, "from": args.base})
+    note(args, f"Wrote {out}")
     return 0
 
 
@@ -228,54 +385,95 @@ def _sweep(args: argparse.Namespace) -> int:
     from orglearn.experiments.runner import run_sweep
     from orglearn.experiments.sweep import SweepError, load_sweep
 
-    try:
-        load_sweep(args.sweep)
-    except SweepError as err:
-        return _fail(str(err))
-    out = args.out or Path("results") / Path(args.sweep).name.removesuffix(".toml")
     if args.retry_failed and not args.resume:
-        return _fail("--retry-failed runs failed runs of a sweep again; use it with --resume")
-    if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://", "ucx://")):
-        return _fail(f"--scheduler must be an address such as tcp://127.0.0.1:8786; got {args.scheduler!r}")
+        return fail("--retry-failed runs failed runs of a sweep again; use it with --resume")
+    if args.scheduler and not args.scheduler.startswith(SCHEDULER_PROTOCOLS):
+        return fail(
+            f"--scheduler must be an address such as tcp://127.0.0.1:8786; got {args.scheduler!r}"
+        )
+    changes: dict[str, Any] = {
+        key: value
+        for key in ("replications", "steps", "seed")
+        if (value := getattr(args, key)) is not None
+    }
+    if args.set:
+        changes["settings"] = settings(args.set)  # parameters, or levers of interventions
     try:
-        outcome = run_sweep(args.sweep, out, workers=args.workers, scheduler=args.scheduler,
-                            resume=args.resume, progress=not args.quiet,
+        sweep = load_sweep(args.sweep)[0]
+        if changes:
+            sweep = sweep.with_overrides(**changes)
+    except SweepError as err:
+        return fail(str(err))
+    out = args.out or Path("results") / Path(args.sweep).name.removesuffix(".toml")
+    try:
+        outcome = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler,
+                            resume=args.resume, progress=show_progress(args),
                             retry_failed=args.retry_failed)
     except SweepError as err:
-        return _fail(str(err))
+        return fail(str(err))
     except KeyboardInterrupt:
         print(f"orglearn: interrupted; finished runs are saved in {out}. "
-              f"Continue with: orglearn sweep {args.sweep} --out {out} --resume", file=sys.stderr)
+              f"Continue with: orglearn sweep {args.sweep} --out {out} --resume "
+              "(with the same options)", file=sys.stderr)
         return 130
     retried = f", {outcome.retried} of them failed runs run again" if outcome.retried else ""
-    print(f"{outcome.ok} runs finished and {outcome.failed} failed in this session{retried} "
-          f"({outcome.done_before} were done before); results in {out}/")
+    note(args, f"{outcome.ok} runs finished and {outcome.failed} failed in this session{retried} "
+               f"({outcome.done_before} were done before); results in {out}/")
     for line in outcome.version_warnings:
-        print(f"orglearn: warning: {line} (see the sessions in {out}/manifest.json)", file=sys.stderr)
-    failed = outcome.runs[outcome.runs["status"] != "ok"] if len(outcome.runs) else outcome.runs
+        print(f"orglearn: warning: {line} (see the sessions in {out}/manifest.json)",
+              file=sys.stderr)
+    runs = outcome.runs
+    failed = runs[runs["status"] != "ok"] if len(runs) else runs
+    report = None
     if args.report:
         from orglearn.reports.report import write_report
 
-        print(f"Report: {write_report(out)}")
+        report = write_report(out)
+        note(args, f"Report: {report}")
+    if args.json:
+        emit({
+            "sweep": args.sweep,
+            "out": str(out),
+            "total": outcome.total,
+            "done_before": outcome.done_before,
+            "ok": outcome.ok,
+            "failed": outcome.failed,
+            "retried": outcome.retried,
+            "complete": outcome.complete,
+            "failed_runs": [
+                {"run_id": int(row["run_id"]), "scenario": row["scenario"],
+                 "error": _last_line(row["error"])}
+                for _, row in failed.iterrows()
+            ],
+            "version_warnings": list(outcome.version_warnings),
+            "report": None if report is None else str(report),
+        })
     if len(failed):  # this session's failures and any recorded by earlier sessions
         for _, row in failed.head(5).iterrows():
-            last = (row["error"] or "").strip().splitlines()[-1:] or [""]
-            print(f"  run {row['run_id']} ({row['scenario']}): {last[0]}", file=sys.stderr)
-        print(f"orglearn: {len(failed)} runs failed; their tracebacks are in {out}/runs.csv", file=sys.stderr)
+            print(f"  run {row['run_id']} ({row['scenario']}): {_last_line(row['error'])}",
+                  file=sys.stderr)
+        print(f"orglearn: {len(failed)} runs failed; their tracebacks are in {out}/runs.csv",
+              file=sys.stderr)
         return 1
     return 0
+
+
+def _last_line(error: str | None) -> str:
+    return ((error or "").strip().splitlines()[-1:] or [""])[0]
 
 
 def _report(args: argparse.Namespace) -> int:
     from orglearn.reports.report import write_report
 
     if not (args.directory / "manifest.json").exists():
-        return _fail(f"{args.directory} holds no sweep results (no manifest.json)")
+        return fail(f"{args.directory} holds no sweep results (no manifest.json)")
     try:
         path = write_report(args.directory)
     except ValueError as err:
-        return _fail(str(err))
-    print(f"Report: {path}")
+        return fail(str(err))
+    if args.json:
+        emit({"report": str(path)})
+    note(args, f"Report: {path}")
     return 0
 
 
@@ -283,9 +481,12 @@ def _export(args: argparse.Namespace) -> int:
     from orglearn.experiments.export import export_csv
 
     if not (args.directory / "manifest.json").exists():
-        return _fail(f"{args.directory} holds no sweep results (no manifest.json)")
-    for path in export_csv(args.directory, args.out):
-        print(f"Wrote {path}")
+        return fail(f"{args.directory} holds no sweep results (no manifest.json)")
+    written = export_csv(args.directory, args.out)
+    if args.json:
+        emit({"files": [str(p) for p in written]})
+    for path in written:
+        note(args, f"Wrote {path}")
     return 0
 
 
@@ -293,32 +494,32 @@ def _experiments(args: argparse.Namespace) -> int:
     from orglearn.experiments.runner import make_tasks
     from orglearn.experiments.sweep import builtin_sweeps, load_sweep
 
+    rows = []
     for name in builtin_sweeps():
         sweep = load_sweep(name)[0]
-        print(f"{name:<22} {sweep.title} ({len(make_tasks(sweep))} runs)")
+        rows.append({"name": name, "title": sweep.title, "runs": len(make_tasks(sweep))})
+    if args.json:
+        emit(rows)
+        return 0
+    for row in rows:
+        print(f"{row['name']:<22} {row['title']} ({row['runs']} runs)")
     return 0
 
 
 def _bench(args: argparse.Namespace) -> int:
     from orglearn.bench.run import format_table, plot_scaling, run_benchmark
 
-    log = (lambda message: print(message, file=sys.stderr)) if args.json else print
-    result = run_benchmark(quick=args.quick, log=log)
+    quiet = not show_progress(args)
+    result = run_benchmark(
+        quick=args.quick, log=lambda text: None if quiet else print(text, file=sys.stderr)
+    )
     if args.plot:
-        log(f"plot written to {plot_scaling(result, args.plot)}")
-    print(json.dumps(result, indent=2) if args.json else format_table(result))
+        note(args, f"plot written to {plot_scaling(result, args.plot)}")
+    if args.json:
+        emit(result)
+    else:
+        print(format_table(result))
     return 0
-
-
-def _outputs() -> tuple[str, ...]:
-    from orglearn.experiments.single import OUTPUT_FILES
-
-    return OUTPUT_FILES
-
-
-def _fail(message: str) -> int:
-    print(f"orglearn: error: {message}", file=sys.stderr)
-    return 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -329,6 +530,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("orglearn: interrupted; nothing was written for the unfinished run", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`orglearn ... --json | head`): stop quietly, as Unix tools do.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 if __name__ == "__main__":

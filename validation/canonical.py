@@ -27,9 +27,7 @@ from __future__ import annotations
 
 import argparse
 import concurrent.futures as cf
-import json
 import multiprocessing
-import sys
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -40,7 +38,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from orglearn.cli.arguments import int_at_least
+from orglearn.cli.output import emit, fail
+from orglearn.cli.validate import add_validate_command  # the arguments; re-exported
 from orglearn.simulation.canonical.bass import bass_closed_form, bass_recursion, run_bass
 from orglearn.simulation.canonical.granovetter import (
     critical_sd,
@@ -641,52 +640,10 @@ def write_validation(validation: Validation, out: str | Path) -> list[Path]:
 # --- command line ------------------------------------------------------------------------------
 
 
-def add_validate_command(subparsers) -> argparse.ArgumentParser:
-    """Add ``validate`` to an argparse subparsers object; its handler is `validate_command`."""
-    parser = subparsers.add_parser(
-        "validate",
-        help="reproduce the published results of the canonical models (March, Bass, Granovetter)",
-        description="Reproduce March (1991) figures 1, 2, 4 and 5 (with run_march's default "
-        "rules, those of March's original program; figure 1 also with the rules as the paper's "
-        "text states them, for comparison), the Bass (1969) closed form and Granovetter's "
-        "(1978) threshold cascades (simulated crowds); write validation.csv, checks.csv and the "
-        "plots into --out. Exit status 0 if every published result is reproduced, 1 if not.",
-    )
-    parser.add_argument("model", nargs="?", default="all",
-                        choices=[*MODELS, "patterns", "all"],
-                        help="which reproduction to run: a canonical model, 'patterns' (the "
-                        "social-learning model's patterns, paired-seed tests; see "
-                        "docs/validation.md), or all canonical models (default: all)")
-    parser.add_argument("--replications", type=int_at_least(2), default=80,
-                        help="replications per point (default: 80, as in March 1991)")
-    parser.add_argument("--out", type=Path, default=Path("results/validation"),
-                        help="output directory (default: results/validation)")
-    parser.add_argument("--json", action="store_true",
-                        help="print every point (mean and 95%% CI) and check as JSON")
-    parser.add_argument("--seed", type=int_at_least(0), default=1991, help="root seed (default: 1991)")
-    patterns = parser.add_argument_group("patterns")
-    patterns.add_argument("--seeds", type=int_at_least(3), default=20,
-                          help="paired seeds per arm (default: 20): --seed, --seed + 1, ...")
-    patterns.add_argument("--agents", type=int_at_least(20), default=300,
-                          help="people per organisation (default: 300)")
-    patterns.add_argument("--steps", type=int_at_least(30), default=365,
-                          help="days per run (default: 365)")
-    patterns.add_argument("--ablate", action="store_true",
-                          help="also run each pattern with its mechanism switched off, which "
-                          "must then fail")
-    parser.add_argument("--workers", type=int_at_least(1), default=1,
-                        help="worker processes (default: 1; the default run takes seconds of "
-                        "computing, less than starting workers costs; more pay off for "
-                        "thousands of replications)")
-    parser.set_defaults(handler=validate_command)
-    return parser
-
-
 def validate_command(args: argparse.Namespace) -> int:
     """Run ``orglearn validate``; returns the exit status."""
     if args.out.exists() and not args.out.is_dir():
-        print(f"orglearn: error: --out {args.out} exists and is not a directory", file=sys.stderr)
-        return 2
+        return fail(f"--out {args.out} exists and is not a directory")
     if args.model == "patterns":
         from orglearn.validation.patterns import patterns_command
 
@@ -696,15 +653,15 @@ def validate_command(args: argparse.Namespace) -> int:
                                 workers=args.workers)
     written = write_validation(validation, args.out)
     if args.json:
-        print(json.dumps({
+        emit({
             "replications": validation.replications,
             "seed": validation.seed,
             "seconds": round(validation.seconds, 2),
             "passed": validation.passed,
             "checks": [asdict(c) for c in validation.checks],
-            "points": [_json_point(p) for p in validation.points],
+            "points": [asdict(p) for p in validation.points],
             "files": [str(p) for p in written],
-        }, indent=1))
+        })
     else:
         print(f"orglearn validate {args.model}: {args.replications} replications per point, "
               f"seed {args.seed}, {validation.seconds:.1f} s")
@@ -715,8 +672,3 @@ def validate_command(args: argparse.Namespace) -> int:
         print(f"{passed} of {len(validation.checks)} checks passed; "
               f"{len(validation.points)} points in {written[0]}, plots in {args.out}/")
     return 0 if validation.passed else 1
-
-
-def _json_point(point: Point) -> dict:
-    return {k: (None if isinstance(v, float) and np.isnan(v) else v)
-            for k, v in asdict(point).items()}

@@ -565,12 +565,13 @@ def plot_patterns(table: pd.DataFrame, path) -> None:
 def patterns_command(args) -> int:
     """Run ``orglearn validate patterns``; returns the exit status (0: every claim holds and,
     with ``--ablate``, every ablated pattern fails)."""
-    import json
-    import sys
     import time
     from pathlib import Path
 
     from tqdm import tqdm
+
+    from orglearn.cli.arguments import show_progress
+    from orglearn.cli.output import emit
 
     out = Path(args.out)
     seeds = range(args.seed, args.seed + args.seeds)
@@ -583,7 +584,7 @@ def patterns_command(args) -> int:
     for name, (patterns, ablate) in runs.items():
         total = len({a for p in patterns for a in _arms(p, ablate).values()}) * len(seeds)
         with tqdm(total=total, desc=f"patterns ({name})", unit="run",
-                  disable=not sys.stderr.isatty()) as bar:
+                  disable=not show_progress(args)) as bar:
             results = run_patterns(patterns, seeds, n_agents=args.agents, steps=args.steps,
                                    workers=workers, ablate=ablate, progress=bar.update)
         tables[name] = pattern_table(results, seeds, patterns, ablate=ablate)
@@ -604,13 +605,13 @@ def patterns_command(args) -> int:
         ok = ok and len(broken) == ablated["pattern"].nunique()
     seconds = time.perf_counter() - started
     if args.json:
-        print(json.dumps({
+        emit({
             "seeds": list(seeds), "agents": args.agents, "steps": args.steps,
             "seconds": round(seconds, 1), "passed": ok,
             "claims": claims.to_dict(orient="records"),
             "ablated": tables["ablated"].to_dict(orient="records") if "ablated" in tables else None,
             "files": [str(p) for p in written],
-        }, indent=1))
+        })
         return 0 if ok else 1
     print(f"orglearn validate patterns: {len(seeds)} paired seeds, {args.agents} people, "
           f"{args.steps} days, {seconds:.0f} s")
