@@ -156,3 +156,15 @@ def test_errors_stay_one_line_on_stderr_with_status_2(tmp_path, capsys):
     printed = capsys.readouterr()
     assert printed.out == "" and len(printed.err.splitlines()) == 1
     assert not (tmp_path / "x").exists()
+
+
+def test_validate_patterns(tmp_path, capsys):
+    out = tmp_path / "patterns"
+    argv = ["validate", "patterns", "--seeds", "3", "--agents", "20", "--steps", "30",
+            "--out", str(out), "--json", "--progress"]
+    status = main(argv)  # so few people and days: claims may fail, the output must not
+    data, err = printed_json(capsys)
+    assert status == (0 if data["passed"] else 1)
+    assert data["seeds"] == [1991, 1992, 1993] and data["claims"]
+    assert all(Path(p).is_file() for p in data["files"])
+    assert "patterns (claims)" in err, "--progress shows the bar on stderr"
