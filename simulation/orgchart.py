@@ -230,7 +230,7 @@ def _table(file: str, columns: dict[str, tuple[str, ...]], what: str) -> pd.Data
             file,
             f"has the column{'s' if len(unknown) > 1 else ''} "
             f"{', '.join(unknown)}, which orglearn does not use; {listing}. Remove "
-            "it: names, emails and free text do not belong in these files (docs/privacy.md)",
+            "it: names, emails and free text do not belong in these files",
             line=1,
         )
     dupes = [c for c in frame.columns if list(frame.columns).count(c) > 1]

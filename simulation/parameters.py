@@ -66,7 +66,7 @@ class Organisation(_Section):
         description="An org chart: a CSV file of people (person_id, manager_id, team, "
         "department; optional role, tool_access, tenure_years), relative to the scenario file. "
         "When set, the organisation is built from it: n_agents and departments follow the "
-        "chart and the values given here are ignored (see docs/real_organisations.md).",
+        "chart and the values given here are ignored.",
     )
     ties_file: str | None = Field(
         None,
