@@ -7,16 +7,18 @@ use::
     from ema_workbench import perform_experiments
     from orglearn.experiments.ema import ema_model
 
-    model = ema_model("baseline", steps=120, n_agents=200,
+    model = ema_model("champions_council", steps=120, n_agents=200,
                       uncertainties={"population.hoarder_share": (0.0, 0.5)},
-                      levers={"interventions.appoint_champions.step": (30, 90)})
+                      levers={"interventions.appoint_champions.step": (10, 90)})
     experiments, outcomes = perform_experiments(model, scenarios=64, policies=4)
 
-**Names.** Parameters are named ``section.field`` as in scenario files, and intervention fields
-``interventions.<kind>.<field>``. EMA wants Python identifiers, so each dot becomes a double
-underscore (``population__hoarder_share``, ``interventions__appoint_champions__step``); no
-section, field or kind holds a double underscore, so the mapping is one-to-one (`ema_name`,
-`dotted_name`, and `dotted_columns` for EMA's experiments table).
+**Names.** Parameters are named ``section.field`` as in scenario files, and fields of the
+scenario's interventions ``interventions.<kind>.<field>`` or ``interventions.<index>.<field>``,
+as levers in sweep files (`orglearn.experiments.levers`). EMA wants Python identifiers, so each
+dot becomes a double underscore (``population__hoarder_share``,
+``interventions__appoint_champions__step``); no section, field or kind holds a double
+underscore, so the mapping is one-to-one (`ema_name`, `dotted_name`, and `dotted_columns` for
+EMA's experiments table).
 
 **Seeds.** EMA calls the same function for every experiment and passes only parameter values, so
 each experiment's seed is derived from them: ``SeedSequence(seed, spawn_key=(*h, replicate))``,
@@ -52,8 +54,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import ValidationError
-
 with warnings.catch_warnings():  # ema_workbench warns at import about its optional ipyparallel
     warnings.filterwarnings("ignore", message="ipyparallel not installed")
     try:
@@ -75,8 +75,8 @@ with warnings.catch_warnings():  # ema_workbench warns at import about its optio
 
 from orglearn.experiments.tasks import FINAL_COLUMNS, _finals
 from orglearn.scenarios.schema import Scenario
-from orglearn.simulation.interventions import INTERVENTION_KINDS
-from orglearn.simulation.parameters import SECTIONS, ParameterError, dotted_overrides
+from orglearn.experiments.levers import apply_levers, field_info, is_lever, parse_lever
+from orglearn.simulation.parameters import SECTIONS, dotted_overrides
 
 __all__ = [
     "ema_model",
@@ -121,67 +121,27 @@ def _plain(value: Any) -> Any:
 def apply_point(scenario: Scenario, point: Mapping[str, Any], steps: int | None = None) -> Scenario:
     """``scenario`` with the values of ``point`` applied (and, if given, its run length).
 
-    Keys are ``section.field`` for parameters and ``interventions.<kind>.<field>`` for the
-    scenario's intervention of that kind; if the scenario has none, one is added from these
-    fields and the kind's defaults (so a lever can introduce an intervention), and if it has
-    several, the key is ambiguous and an error.
+    Keys are ``section.field`` for parameters and levers ``interventions.<kind>.<field>`` or
+    ``interventions.<index>.<field>`` for a field of one of the scenario's interventions, with
+    the meaning they have in sweep files (`orglearn.experiments.levers`).
 
     Raises:
-        ValueError: a key is unknown or ambiguous, or a value is out of range (`ParameterError`);
-            also an intervention after ``steps``.
+        ValueError: a key is unknown, names an intervention the scenario lacks (or one of
+            several of that kind), or a value is out of range (`ParameterError`, or pydantic's
+            ``ValidationError`` for an intervention field, both ValueErrors); also an
+            intervention after ``steps``.
     """
-    params: dict[str, Any] = {}
-    events: dict[str, dict[str, Any]] = {}
-    for key, value in point.items():
-        if key.startswith("interventions."):
-            kind, field = _intervention_field(key)
-            events.setdefault(kind, {})[field] = _plain(value)
-        else:
-            params[key] = _plain(value)
-    data = scenario.model_dump()
-    if steps is not None:
-        data["steps"] = steps
-    for kind, values in events.items():
-        same = [e for e in data["interventions"] if e["kind"] == kind]
-        if len(same) > 1:
-            raise ValueError(
-                f"'interventions.{kind}.*' is ambiguous: scenario {scenario.name or '(unnamed)'} "
-                f"has {len(same)} {kind} interventions"
-            )
-        if same:
-            same[0].update(values)
-        else:
-            data["interventions"].append({"kind": kind, **values})
-    try:
-        result = Scenario.model_validate(data)
-    except ValidationError as err:
-        problems = "; ".join(
-            f"{'.'.join(map(str, e['loc']))}: {e['msg'].removeprefix('Value error, ')}"
-            for e in err.errors()
-        )
-        raise ValueError(f"cannot apply {dict(point)}: {problems}") from None
-    return result.with_overrides(**dotted_overrides(params))
-
-
-def _intervention_field(key: str) -> tuple[str, str]:
-    parts = key.split(".")
-    if len(parts) != 3 or parts[1] not in INTERVENTION_KINDS:
-        raise ValueError(
-            f"'{key}' is not an intervention field; use 'interventions.<kind>.<field>' with a kind "
-            f"among {', '.join(INTERVENTION_KINDS)}"
-        )
-    kind, field = parts[1], parts[2]
-    if field == "kind" or field not in INTERVENTION_KINDS[kind].model_fields:
-        fields = [f for f in INTERVENTION_KINDS[kind].model_fields if f != "kind"]
-        raise ValueError(f"'{key}': {kind} has no field '{field}'; fields: {', '.join(fields)}")
-    return kind, field
+    params = {k: _plain(v) for k, v in point.items() if not is_lever(k)}
+    levers = {k: _plain(v) for k, v in point.items() if is_lever(k)}
+    if levers or steps is not None:
+        scenario = apply_levers(scenario, levers, steps)
+    return scenario.with_overrides(**dotted_overrides(params))
 
 
 def _annotation(key: str) -> Any:
     """The pydantic type of a dotted key, without ``None``."""
-    if key.startswith("interventions."):
-        kind, field = _intervention_field(key)
-        annotation = INTERVENTION_KINDS[kind].model_fields[field].annotation
+    if is_lever(key):
+        annotation = field_info(parse_lever(key)).annotation
     else:
         dotted_overrides({key: None})  # raises ValueError naming the key if it is unknown
         section, _, field = key.partition(".")

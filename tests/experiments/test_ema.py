@@ -22,7 +22,7 @@ from orglearn.experiments.ema import (  # noqa: E402
     ema_model,
     ema_name,
 )
-from orglearn.scenarios import load  # noqa: E402
+from orglearn.scenarios import Scenario, load  # noqa: E402
 from orglearn.simulation.model import SocialLearningModel  # noqa: E402
 
 STEPS = 40
@@ -36,10 +36,17 @@ UNCERTAINTIES = {
 LEVERS = {"interventions.appoint_champions.step": (5, 30), "tools.tool_access": (0.3, 1.0)}
 
 
+def with_champions():
+    """The baseline with champions appointed (the lever moves the step)."""
+    data = load("baseline").model_dump()
+    data["interventions"] = [{"kind": "appoint_champions", "step": 20}]
+    return Scenario.model_validate(data)
+
+
 def tiny(**kwargs):
     options = dict(uncertainties=UNCERTAINTIES, levers=LEVERS, steps=STEPS, n_agents=40,
                    fixed=FIXED)
-    return ema_model("baseline", **{**options, **kwargs})
+    return ema_model(with_champions(), **{**options, **kwargs})
 
 
 def experiments_of(model, rng=1):
@@ -168,19 +175,26 @@ def test_prim_runs_on_the_results(results):
     assert set(limits.columns) <= set(x.columns)
 
 
-def test_intervention_levers_change_or_add_the_intervention():
+def test_intervention_levers_change_the_scenarios_intervention():
     model = tiny()
     values = {"interventions__appoint_champions__step": 12, "tools__tool_access": 0.5,
               "population__hoarder_share": 0.1, "asking__reputation_detection": False}
     built = model.function.build_model(values)
-    assert [(e.kind, e.step) for e in built.interventions] == [("appoint_champions", 12)]
+    assert [(e.kind, e.step, e.share) for e in built.interventions] == [
+        ("appoint_champions", 12, 0.05)]
     assert built.params.tools.tool_access == 0.5
+    assert built.params.population.hoarder_share == 0.1
     council = load("champions_council")
     [before] = [e for e in council.interventions if e.kind == "appoint_champions"]
     changed = apply_point(council, {"interventions.appoint_champions.share": 0.2})
     [after] = [e for e in changed.interventions if e.kind == "appoint_champions"]
     assert (after.step, after.share) == (before.step, 0.2)
     assert len(changed.interventions) == len(council.interventions)
+    # By position, as in sweep files; the EMA name is an identifier too.
+    position = council.interventions.index(before)
+    key = f"interventions.{position}.share"
+    assert apply_point(council, {key: 0.2}) == changed
+    assert ema_name(key).isidentifier() and dotted_name(ema_name(key)) == key
 
 
 @pytest.mark.parametrize(
@@ -192,7 +206,7 @@ def test_intervention_levers_change_or_add_the_intervention():
         ({"uncertainties": {"asking.reputation_detection": (0, 1)}}, "as a list"),
         ({"levers": {"interventions.appoint_champions.step": (5, 90)}}, "after the last step"),
         ({"levers": {"interventions.hire_champions.step": (5, 9)}}, "appoint_champions"),
-        ({"levers": {"interventions.appoint_champions.size": (5, 9)}}, "fields: step, share"),
+        ({"levers": {"interventions.appoint_champions.size": (5, 9)}}, "its fields: step, share"),
         ({"levers": {"tools.tool_access": (0.3, 1.0)},
           "uncertainties": {"tools.tool_access": (0.3, 1.0)}}, "more than once"),
         ({"outcomes": ("t90", "speed")}, "not an outcome"),
@@ -202,13 +216,9 @@ def test_intervention_levers_change_or_add_the_intervention():
 def test_bad_specifications_are_clear_errors(kwargs, message):
     options = dict(steps=STEPS, n_agents=40, **kwargs)
     with pytest.raises(ValueError, match=message):
-        ema_model("baseline", **options)
+        ema_model(with_champions(), **options)
 
 
-def test_several_interventions_of_a_kind_are_ambiguous():
-    scenario = apply_point(load("baseline"), {"interventions.roll_out_tools.step": 5})
-    data = scenario.model_dump()
-    data["interventions"].append({"kind": "roll_out_tools", "step": 9})
-    twice = type(scenario).model_validate(data)
-    with pytest.raises(ValueError, match="ambiguous"):
-        apply_point(twice, {"interventions.roll_out_tools.share": 0.5})
+def test_a_lever_on_an_intervention_the_scenario_lacks_is_an_error():
+    with pytest.raises(ValueError, match="no appoint_champions intervention"):
+        ema_model("baseline", steps=STEPS, levers={"interventions.appoint_champions.step": (5, 9)})
