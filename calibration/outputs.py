@@ -13,17 +13,21 @@ from orglearn.calibration.simulate import LEVEL
 __all__ = ["plot_fit", "calibrated_scenario", "write_calibration"]
 
 
-def plot_fit(result: Calibration, path: str | Path) -> Path:
+def plot_fit(result: Calibration, path: str | Path) -> list[Path]:
     """Observed series against the model at the estimate, and each parameter's estimate.
 
-    Top row: each observed series (black) with the simulated median and 5-95% range of 8 runs
-    at the estimate. Bottom row: each parameter's bootstrap re-estimates (quick) or posterior
-    particles (abc), the estimate and the interval.
+    Top row: each observed series (black) with the simulated median and 5-95% range of the
+    runs at the estimate. Bottom row: each parameter's bootstrap re-estimates (quick) or
+    posterior particles (abc), the estimate and the interval. Written as SVG, PDF and a
+    300-dpi PNG (`orglearn.experiments.plots.save_figure`); returns the paths.
     """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    from orglearn.calibration.observed import SERIES
+    from orglearn.experiments.plots import parameter_label, save_figure
 
     names, params = result.observed.names, result.parameters
     cols = max(len(names), len(params))
@@ -51,7 +55,9 @@ def plot_fit(result: Calibration, path: str | Path) -> Path:
             linewidth=1,
             label="observed",
         )
-        ax.set(title=name, xlabel="week", ylim=(0, None))
+        words = SERIES.get(name, name.replace("_", " ")).split(" (")[0]
+        ax.set(title=words[0].upper() + words[1:], xlabel="week", ylim=(0, None))
+        ax.title.set_fontsize("small")
     axes[0][0].legend(fontsize="small")
     weights = result.samples["weight"].to_numpy() if "weight" in result.samples else None
     for ax, p, est, low, high in zip(axes[1], params, result.estimate, result.low, result.high):
@@ -60,7 +66,8 @@ def plot_fit(result: Calibration, path: str | Path) -> Path:
         ax.axvspan(low, high, color="tab:orange", alpha=0.2, label=f"{LEVEL:.0%} interval")
         ax.axvline(est, color="tab:orange", linewidth=2, label="estimate")
         ax.set(
-            title=f"{p.key} = {est:.3g} [{low:.3g}, {high:.3g}]", xlim=(p.low, p.high), yticks=[]
+            title=f"{parameter_label(p.key)} = {est:.3g} [{low:.3g}, {high:.3g}]",
+            xlim=(p.low, p.high), yticks=[],
         )
         ax.title.set_fontsize("small")
     axes[1][0].legend(fontsize="small")
@@ -68,10 +75,16 @@ def plot_fit(result: Calibration, path: str | Path) -> Path:
         for ax in row:
             if not ax.has_data() and not ax.patches:
                 ax.axis("off")
-    fig.suptitle(f"Calibration ({result.method}): distance {result.distance:.3f}")
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return Path(path)
+    runs = _fit_runs(result)
+    fig.suptitle(f"Calibration ({result.method}): distance {result.distance:.3f}; model: "
+                 f"median and 5-95% of {runs} at the estimate", fontsize="medium")
+    return save_figure(fig, path)
+
+
+def _fit_runs(result: Calibration) -> str:
+    """How many simulated runs the fitted bands summarise, as words."""
+    n = result.fitted["runs"].iloc[0] if "runs" in result.fitted else None
+    return f"n = {int(n)} runs" if n is not None else "the runs"
 
 
 def calibrated_scenario(scenario, result: Calibration, folder: str | Path):
@@ -114,7 +127,7 @@ def write_calibration(
     """Write a calibration's files into ``out``, all or nothing.
 
     Files: ``estimates.csv``, ``samples.csv`` (bootstrap re-estimates or posterior particles),
-    ``calibration.json``, ``fit.png``, ``NAME_calibrated.toml`` and, for ABC, ``abc.db`` (if
+    ``calibration.json``, ``fit.svg``, ``fit.pdf``, ``fit.png``, ``NAME_calibrated.toml`` and, for ABC, ``abc.db`` (if
     ``staging`` was the ``workdir`` of `calibrate`). Files are written into ``staging`` (or a
     new temporary folder beside ``out``) and then moved in.
     """

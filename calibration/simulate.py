@@ -123,6 +123,7 @@ def bands(runs: list[pd.DataFrame], names: list[str]) -> pd.DataFrame:
                     "median": mid,
                     "low": low,
                     "high": high,
+                    "runs": len(runs),  # for the fit plot, which states its n
                 }
             )
         )

@@ -55,7 +55,9 @@ def _scalar(annotation: Any) -> bool:
 def lever_fields(kind: str) -> tuple[str, ...]:
     """The fields of an intervention kind that a sweep can set (numbers and switches)."""
     fields = INTERVENTION_KINDS[kind].model_fields
-    return tuple(name for name, info in fields.items() if name != "kind" and _scalar(info.annotation))
+    return tuple(
+        name for name, info in fields.items() if name != "kind" and _scalar(info.annotation)
+    )
 
 
 @functools.cache
@@ -137,7 +139,9 @@ def resolve(lever: Lever, scenario: Scenario, name: str) -> int:
     return found[0]
 
 
-def apply_levers(scenario: Scenario, values: Mapping[str, Any], steps: int | None = None) -> Scenario:
+def apply_levers(
+    scenario: Scenario, values: Mapping[str, Any], steps: int | None = None
+) -> Scenario:
     """``scenario`` with the levers' values set, validated as a scenario file.
 
     Args:

@@ -121,7 +121,7 @@ def _chart_files(spec: dict[str, Any] | None) -> dict[str, str] | None:
     if spec is None:
         return None
     organisation = spec["organisation"]
-    named = {key: organisation[key] for key in ("people_file", "ties_file") if organisation.get(key)}
+    named = {k: organisation[k] for k in ("people_file", "ties_file") if organisation.get(k)}
     return {key: Path(path).read_text(encoding="utf-8") for key, path in named.items()} or None
 
 
@@ -203,7 +203,8 @@ def _executor(workers: int, scheduler: str | None):
         try:
             client = Client(scheduler, timeout="30s")
         except (OSError, TimeoutError) as err:
-            raise SweepError(scheduler, f"no Dask scheduler answered there within 30 s ({err})") from None
+            problem = f"no Dask scheduler answered there within 30 s ({err})"
+            raise SweepError(scheduler, problem) from None
         return client.get_executor(), client.close, f"dask {scheduler}"
     if workers <= 1:
         return _SerialExecutor(), lambda: None, "this process"
@@ -214,14 +215,20 @@ def _executor(workers: int, scheduler: str | None):
     context = multiprocessing.get_context("forkserver")
     # Workers fork from a server that has already imported the model (about a second and a
     # half of imports per worker otherwise, which short sweeps felt).
-    context.set_forkserver_preload(["orglearn.experiments.tasks", "orglearn.simulation.model", "orglearn.scenarios.loader"])
+    context.set_forkserver_preload(
+        ["orglearn.experiments.tasks", "orglearn.simulation.model", "orglearn.scenarios.loader"]
+    )
     pool = cf.ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
         initializer=_exit_with_parent,
         initargs=(os.getpid(),),
     )
-    return pool, lambda: pool.shutdown(wait=False, cancel_futures=True), f"{workers} local processes"
+
+    def close() -> None:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+    return pool, close, f"{workers} local processes"
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -285,7 +292,8 @@ def run_sweep(
     store = ResultStore(out, _runs_schema(spec, tasks))
     previous = store.read_manifest()
     if previous is not None and not resume:
-        raise SweepError(str(out), "already holds sweep results; use --resume to continue them or choose another --out")
+        raise SweepError(str(out), "already holds sweep results; use --resume to continue them "
+                         "or choose another --out")
     if previous is not None and previous.get("sweep_sha256") != digest:
         changed = ("other overrides" if previous.get("sweep_file") == text
                    else "a different sweep file (its hash differs)")
@@ -315,7 +323,8 @@ def run_sweep(
         "created": _now(),
         "sessions": [],
     }
-    session = {"started": _now(), "backend": backend, "versions": environment(), "git_commit": _git_commit()}
+    session = {"started": _now(), "backend": backend, "versions": environment(),
+               "git_commit": _git_commit()}
     retried = len(store.recorded - done)  # failed runs of earlier sessions, run again now
     if retry_failed:
         session["retried_failed"] = retried
@@ -380,8 +389,11 @@ def run_sweep(
     return SweepOutcome(out, len(tasks), len(done), ok, failed, runs, warnings, retried)
 
 
-def _as_completed(executor: cf.Executor, tasks: list[Task], window: int) -> Iterator[tuple[int, dict]]:
-    """Submit tasks keeping at most ``window`` in flight; yield ``(run_id, result)`` as they finish."""
+def _as_completed(
+    executor: cf.Executor, tasks: list[Task], window: int
+) -> Iterator[tuple[int, dict]]:
+    """Submit tasks keeping at most ``window`` in flight; yield ``(run_id, result)`` as they
+    finish."""
     pending: dict[cf.Future, int] = {}
     queue = iter(tasks)
 

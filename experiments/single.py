@@ -10,15 +10,26 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
-from orglearn.experiments.plots import plot_spread
+from orglearn.experiments.dictionary import DICTIONARY_FILES, run_entries, write_dictionary
+from orglearn.experiments.metadata import run_metadata, schema_metadata
+from orglearn.experiments.plots import figure_paths, plot_spread
 from orglearn.simulation.model import SocialLearningModel
 from orglearn.simulation.parameters import Parameters
 
 __all__ = ["run_single", "write_results", "OUTPUT_FILES"]
 
-OUTPUT_FILES = ("timeseries.csv", "timeseries.parquet", "summary.json", "spread.png")
+#: The files ``orglearn run`` writes.
+OUTPUT_FILES = (
+    "timeseries.csv",
+    "timeseries.parquet",
+    "summary.json",
+    *(p.name for p in figure_paths("spread")),
+    *DICTIONARY_FILES,
+)
 
 
 def run_single(
@@ -31,7 +42,7 @@ def run_single(
     """Build a model from ``params`` and ``seed``, run it ``steps`` steps, optionally write it.
 
     Args:
-        params: the model's parameters.
+        params: the model's parameters, or a scenario (`orglearn.load_scenario`).
         steps: steps to run.
         seed: the seed (None draws fresh entropy; the seed used is in summary.json either way).
         out: a directory for `OUTPUT_FILES`, or None to write nothing.
@@ -42,34 +53,46 @@ def run_single(
         # 53 bits, so that JSON readers that store numbers as doubles read it exactly.
         seed = int(np.random.SeedSequence().generate_state(1, np.uint64)[0] >> 11)
     model = SocialLearningModel(params, rng=seed)
+    metadata = run_metadata(params, seed, model.params)  # before interventions change them
     with tqdm(total=steps, desc="simulating", unit="step", disable=not progress) as bar:
         model.run(steps, progress=bar.update)
     if out is not None:
-        write_results(model, out, extra={"seed": seed})
+        write_results(model, out, metadata, title=getattr(params, "title", "") or None)
     return model
 
 
-def write_results(model: SocialLearningModel, out: str | Path, extra: dict[str, Any]) -> Path:
+def write_results(
+    model: SocialLearningModel,
+    out: str | Path,
+    metadata: dict[str, Any],
+    title: str | None = None,
+) -> Path:
     """Write `OUTPUT_FILES` for a finished model into ``out``, all or nothing.
 
-    The files are written into a temporary directory beside ``out`` and only then moved in, so
-    an error or an interruption never leaves a half-written result.
+    ``summary.json`` holds ``metadata`` (`orglearn.experiments.metadata.run_metadata`: version,
+    scenario and its hash, seed, parameters) and the model's summary; the Parquet file's schema
+    metadata holds ``metadata`` too. The files are written into a temporary directory beside
+    ``out`` and only then moved in, so an error or an interruption never leaves a
+    half-written result.
     """
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     timeseries = model.timeseries()
     summary = model.summary()
-    record = {
-        **summary,
-        **extra,
-        "parameters": model.params.model_dump(),
-    }
+    extra = {k: v for k, v in metadata.items() if k != "parameters"}
+    record = {**extra, **summary, "parameters": metadata.get("parameters", {})}
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
     try:
         timeseries.to_csv(staging / "timeseries.csv", index=False)
-        timeseries.to_parquet(staging / "timeseries.parquet", index=False)
-        (staging / "summary.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
-        plot_spread(timeseries, summary, staging / "spread.png")
+        table = pa.Table.from_pandas(timeseries, preserve_index=False)
+        own = schema_metadata(metadata)
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), **own})
+        pq.write_table(table, staging / "timeseries.parquet")
+        text = json.dumps(record, indent=2, default=str, allow_nan=False)
+        (staging / "summary.json").write_text(text + "\n", encoding="utf-8")
+        figures = plot_spread(timeseries, record, staging / "spread", title=title)
+        entries = run_entries(record, [p.name for p in figures])
+        write_dictionary(entries, staging, f"orglearn run of {summary['scenario'] or 'a model'}")
         out.mkdir(exist_ok=True)
         for name in OUTPUT_FILES:
             os.replace(staging / name, out / name)

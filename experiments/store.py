@@ -2,11 +2,18 @@
 
 Layout of a results directory::
 
-    manifest.json              the sweep file and its hash, sessions (versions here and on the
+    manifest.json              the sweep file and its hash, orglearn's version, the scenarios
+                               and their content hashes, sessions (versions here and on the
                                workers, git commit)
-    runs/part-000001.parquet   one row per finished run (parameters, seed, status, finals)
-    timeseries/part-000001.parquet   long format: run_id, step, metric, scope, value
+    runs/part-000001.parquet   one row per finished run (parameters, seed, status, metadata,
+                               outcomes)
+    timeseries/part-000001.parquet   long format: run_id, step, metric, scope, department, value
     runs.csv                   the runs table as CSV, rewritten at the end of each session
+    data_dictionary.csv, .md   every file and column (`orglearn.experiments.dictionary`)
+
+Every Parquet part carries the sweep's metadata in its schema metadata (key ``orglearn``, a JSON
+object: orglearn version, sweep hash, seed, scenarios and their hashes, parameters) and each
+column's description and unit in its field metadata.
 
 Every part is written to a temporary name and renamed into place, time series first. A run
 counts as done when its row is in a runs part, so after a crash a time-series part without its
@@ -23,10 +30,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+
+from orglearn.experiments.dictionary import Entry, sweep_entries, write_results_dictionary
+from orglearn.experiments.metadata import schema_metadata
 
 __all__ = ["ResultStore", "Results", "load_results", "write_runs_csv", "TIMESERIES_SCHEMA"]
 
@@ -36,6 +47,7 @@ TIMESERIES_SCHEMA = pa.schema(
         ("step", pa.int64()),
         ("metric", pa.string()),
         ("scope", pa.string()),
+        ("department", pa.int64()),  # null for the organisation
         ("value", pa.float64()),
     ]
 )
@@ -44,10 +56,21 @@ TIMESERIES_SCHEMA = pa.schema(
 class ResultStore:
     """Appends finished runs to a results directory in atomic Parquet parts."""
 
-    def __init__(self, root: Path, runs_schema: pa.Schema) -> None:
-        """Use ``root``; call `open` before writing."""
+    def __init__(
+        self, root: Path, runs_schema: pa.Schema, metadata: dict[str, Any] | None = None
+    ) -> None:
+        """Use ``root``; call `open` before writing.
+
+        Args:
+            root: the results directory.
+            runs_schema: the runs table's schema.
+            metadata: the sweep's metadata, written into every part's schema metadata.
+        """
         self.root = Path(root)
-        self.runs_schema = runs_schema
+        entries = sweep_entries(runs_schema)
+        own = schema_metadata(metadata) if metadata else {}
+        self.runs_schema = _annotated(runs_schema, entries).with_metadata(own)
+        self.timeseries_schema = _annotated(TIMESERIES_SCHEMA, entries).with_metadata(own)
         self.recorded: set[int] = set()  # ids of the runs with a row, failed or not (see open)
         self._next = 1
 
@@ -67,6 +90,7 @@ class ResultStore:
         for part in (self.root / "timeseries").glob("part-*.parquet"):
             if part.name not in runs_parts:
                 part.unlink()
+        self.write_dictionary()
         numbers = [int(n[5:11]) for n in runs_parts]
         self._next = max(numbers, default=0) + 1
         if not runs_parts:
@@ -84,11 +108,13 @@ class ResultStore:
         name = f"part-{self._next:06d}.parquet"
         self._next += 1
         if timeseries:
-            columns = {
-                col: pa.array(_concat([t[col] for t in timeseries]), type=TIMESERIES_SCHEMA.field(col).type)
-                for col in TIMESERIES_SCHEMA.names
-            }
-            _atomic_write(pa.table(columns, schema=TIMESERIES_SCHEMA), self.root / "timeseries" / name)
+            schema = self.timeseries_schema
+            columns = {}
+            for col in schema.names:
+                values = _concat([t[col] for t in timeseries])
+                mask = np.asarray(values) < 0 if col == "department" else None  # -1: none
+                columns[col] = pa.array(values, type=schema.field(col).type, mask=mask)
+            _atomic_write(pa.table(columns, schema=schema), self.root / "timeseries" / name)
         table = pa.Table.from_pylist(runs, schema=self.runs_schema)
         _atomic_write(table, self.root / "runs" / name)
 
@@ -103,6 +129,10 @@ class ResultStore:
         if not self.manifest_path.exists():
             return None
         return json.loads(self.manifest_path.read_text())
+
+    def write_dictionary(self) -> list[Path]:
+        """Write the data dictionary of the results directory (`experiments.dictionary`)."""
+        return write_results_dictionary(self.root, self.runs_schema)
 
     def export_runs_csv(self) -> Path:
         """Write ``runs.csv`` from the runs parts."""
@@ -120,9 +150,22 @@ def write_runs_csv(root: Path, folder: Path | None = None) -> Path:
 
 
 def _concat(arrays):
-    import numpy as np
-
     return np.concatenate(arrays) if arrays else []
+
+
+def _annotated(schema: pa.Schema, entries: list[Entry]) -> pa.Schema:
+    """``schema`` with each described column's description and unit as field metadata."""
+    described = {e.column: e for e in entries if e.column}
+    fields = []
+    for field in schema:
+        entry = described.get(field.name)
+        if entry is not None and entry.description:
+            meta = {"description": entry.description}
+            if entry.unit:
+                meta["unit"] = entry.unit
+            field = field.with_metadata(meta)
+        fields.append(field)
+    return pa.schema(fields, metadata=schema.metadata)
 
 
 def _atomic_write(table: pa.Table, path: Path) -> None:
@@ -164,11 +207,13 @@ def load_results(
         directory: the sweep's ``--out`` directory.
         timeseries: also read the time series (set False for the runs table only).
         metrics: read only these metrics of the time series (default: all).
-        scope: read only this scope (default ``organisation``; None for departments too).
+        scope: read only this scope, ``organisation`` (the default) or ``department`` (None
+            for both).
 
     Returns:
-        `Results` with ``runs`` (one row per run) and ``timeseries`` (long format, with the
-        run's scenario, point and replicate joined in).
+        `Results` with ``runs`` (one row per run) and ``timeseries`` (long format: run_id,
+        step, metric, scope, department (a nullable integer, empty for the organisation),
+        value, with the run's scenario, point and replicate joined in).
     """
     root = Path(directory)
     manifest_path = root / "manifest.json"
@@ -186,6 +231,8 @@ def load_results(
             by_scope = ds.field("scope") == scope
             condition = by_scope if condition is None else condition & by_scope
         series = data.to_table(filter=condition).to_pandas()
+        if "department" in series:
+            series["department"] = series["department"].astype("Int64")
         keys = runs[["run_id", "scenario", "point_id", "replicate"]]
         series = series.merge(keys, on="run_id", how="left")
     return Results(runs=runs, timeseries=series, manifest=manifest)

@@ -114,7 +114,10 @@ class Design(_Strict):
         "morris: SALib designs whose sensitivity indices the report computes.",
     )
     samples: int = Field(
-        16, ge=1, le=1_000_000, description="lhs/sobol: points; saltelli: base N; morris: trajectories."
+        16,
+        ge=1,
+        le=1_000_000,
+        description="lhs/sobol: points; saltelli: base N; morris: trajectories.",
     )
     levels: int = Field(4, ge=2, le=100, description="morris: grid levels.")
     seed: int = Field(0, ge=0, description="Seed of the design's own sampling.")
@@ -162,7 +165,9 @@ def _varied_kind(value: Any) -> str:
 
 
 Varied = Annotated[
-    Annotated[list[Value], Tag("list")] | Annotated[Range, Tag("range")] | Annotated[Bounds, Tag("bounds")],
+    Annotated[list[Value], Tag("list")]
+    | Annotated[Range, Tag("range")]
+    | Annotated[Bounds, Tag("bounds")],
     Discriminator(_varied_kind),
 ]
 
@@ -193,7 +198,9 @@ class Sweep(_Strict):
         description="Entropy of the root numpy.random.SeedSequence; replication r of every "
         "scenario and point uses its r-th spawned child (common random numbers).",
     )
-    steps: int | None = Field(None, ge=1, le=1_000_000, description="Steps per run (default: the scenario's).")
+    steps: int | None = Field(
+        None, ge=1, le=1_000_000, description="Steps per run (default: the scenario's)."
+    )
     record: Literal["every_step", "end"] = Field(
         "every_step", description="Record metrics every step, or only at the end of each run."
     )
@@ -287,7 +294,8 @@ class Sweep(_Strict):
                 _adapter(key).validate_python(value, strict=True)
             except ValidationError as err:
                 e = err.errors()[0]
-                raise ValueError(f"@{table}/{key}: {_is(e['msg'])}. Got {value!r} instead") from None
+                problem = f"{_is(e['msg'])}. Got {value!r} instead"
+                raise ValueError(f"@{table}/{key}: {problem}") from None
 
     def with_overrides(
         self,
@@ -376,7 +384,9 @@ def _is(message: str) -> str:
     for prefix in ("Input should be ", "Value should be "):
         if message.startswith(prefix):
             return "must be " + message.removeprefix(prefix)
-    return message if message.startswith(("must ", "is ", "makes ", "'", "names ")) else f"is {message}"
+    if message.startswith(("must ", "is ", "makes ", "'", "names ")):
+        return message
+    return f"is {message}"
 
 
 def _unfixed(err: ScenarioError) -> ScenarioError:
@@ -400,7 +410,9 @@ def _adapter(key: str) -> TypeAdapter:
 
 def builtin_sweeps() -> list[str]:
     """Names of the built-in experiments."""
-    return sorted(p.name.removesuffix(".toml") for p in _BUILTIN.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml") for p in _BUILTIN.iterdir() if p.name.endswith(".toml")
+    )
 
 
 def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
@@ -422,7 +434,8 @@ def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
         if text_source not in builtin_sweeps():
             raise SweepError(
                 text_source,
-                f"is neither a built-in experiment nor a file; built-ins: {', '.join(builtin_sweeps())}",
+                "is neither a built-in experiment nor a file; built-ins: "
+                f"{', '.join(builtin_sweeps())}",
             )
         path = Path(str(_BUILTIN / f"{text_source}.toml"))
     else:
@@ -477,7 +490,8 @@ class _Where:
 
     def error(self, key: str, problem: str) -> ScenarioError:
         setting = key.removeprefix("fixed.")
-        if key in self.overrides or (key.startswith("fixed.") and setting in self.overrides.get("settings", {})):
+        settings = self.overrides.get("settings", {})
+        if key in self.overrides or (key.startswith("fixed.") and setting in settings):
             return SweepError(self.label, problem, key=setting)
         table, _, rest = key.partition(".")
         loc = [table, rest] if rest else [table]
@@ -549,7 +563,8 @@ def _check_points(sweep: Sweep, scenarios: list[tuple[str, Any]], where: _Where)
                 resolve(parse_lever(key), scenario, name)
             except ValueError as err:
                 table = "vary" if key in sweep.vary else "fixed"
-                raise where.error(f"{table}.{key}", f"names no intervention to set: {err}.") from None
+                problem = f"names no intervention to set: {err}."
+                raise where.error(f"{table}.{key}", problem) from None
         base = scenario.sections()
         steps = sweep.steps or scenario.steps
         seen_params: set[tuple] = set()

@@ -15,6 +15,13 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from orglearn.experiments.dictionary import write_results_dictionary  # noqa: E402
+from orglearn.experiments.plots import (  # noqa: E402
+    CENSORED,
+    parameter_label,
+    save_figure,
+    scenario_label,
+)
 from orglearn.experiments.stats import OUTCOMES, curve_bands, summarise_runs  # noqa: E402
 from orglearn.experiments.store import load_results  # noqa: E402
 from orglearn.experiments.tasks import version_differences  # noqa: E402
@@ -26,7 +33,9 @@ CURVES = (("idea_adoption", "share of staff who know the new idea"), ("mean_know
 
 
 def write_report(directory: str | Path) -> Path:
-    """Write ``report.html`` (and its figures as PNG files in ``report/``) into ``directory``.
+    """Write ``report.html`` into ``directory``, with its figures (SVG, PDF and 300-dpi PNG)
+    and outcome table (``summary.csv``) in ``report/``, and update the folder's data
+    dictionary.
 
     Returns:
         The path of ``report.html``.
@@ -43,10 +52,12 @@ def write_report(directory: str | Path) -> Path:
     figures: list[tuple[str, str, plt.Figure]] = []
     if results.timeseries is not None and not varied:
         for metric, label in CURVES:
-            figures.append((f"curves_{metric}", f"Spread over time: {label}, mean and 95% CI",
+            figures.append((f"curves_{metric}", f"Spread over time: {label}, mean with 95% CI",
                             _curves(results.timeseries, metric, label)))
     if not varied:
-        figures.append(("times", "Time for the new idea to reach 50% and 90% of staff", _times(summary)))
+        figures.append(("times", "Time for the new idea to reach 50% and 90% of staff "
+                        "(runs that never reached a level are marked as censored)",
+                        _times(summary, runs)))
         if all(f"total_{g}" in runs for g in GAINS):
             figures.append(("channels", "Where knowledge came from: share of all knowledge "
                             "gained, by channel (mean over runs)", _channels(runs)))
@@ -59,14 +70,15 @@ def write_report(directory: str | Path) -> Path:
         suffix = f"_{number}" if len(scenarios) > 1 else ""
         where = f" ({_short(scenario)})" if len(scenarios) > 1 else ""
         if design == "factorial" and len(varied) == 2:
-            for col, label in (("t90", "days to reach 90%"), ("final_mean_knowledge", "final mean knowledge")):
+            for col, label in (("t90", "days to reach 90% of staff"),
+                               ("final_mean_knowledge", "final mean knowledge")):
                 figures.append((f"heatmap_{col}{suffix}", f"{label} across the two varied parameters{where}",
-                                _heatmap(own, varied, col, label)))
+                                _heatmap(own, varied, col, label, scenario_label(scenario))))
         elif design == "factorial" and len(varied) == 1:
             figures.append((f"response{suffix}", f"Outcomes against the varied parameter{where}",
-                            _response(own, varied[0])))
+                            _response(own, varied[0], scenario_label(scenario))))
         elif design in ("saltelli", "morris"):
-            fig, table = _sensitivity(own, sweep, design)
+            fig, table = _sensitivity(own, sweep, design, scenario_label(scenario))
             figures.append((f"sensitivity{suffix}", f"Sensitivity indices ({design}){where}", fig))
             sensitivity_tables.append(f"<h3>{html.escape(_short(scenario))}</h3>{table}" if where else table)
 
@@ -75,9 +87,8 @@ def write_report(directory: str | Path) -> Path:
     blocks = []
     for name, caption, fig in figures:
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", dpi=110)
-        fig.savefig(out_dir / f"{name}.png", dpi=110)
-        plt.close(fig)
+        fig.savefig(buffer, format="png", dpi=110)  # the page embeds a lighter PNG
+        save_figure(fig, out_dir / name)
         data = base64.b64encode(buffer.getvalue()).decode()
         blocks.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
                       f"<figcaption>{html.escape(caption)}</figcaption></figure>")
@@ -85,10 +96,21 @@ def write_report(directory: str | Path) -> Path:
     path = root / "report.html"
     path.write_text(page, encoding="utf-8")
     summary.to_csv(out_dir / "summary.csv", index=False)
+    write_results_dictionary(root)  # now with the report's files
     return path
 
 
 # -- plots ----------------------------------------------------------------------------------
+
+
+def _runs_count(counts) -> str:
+    """"n = 20 runs per scenario", or the range when groups differ (failed runs)."""
+    counts = sorted({int(c) for c in counts})
+    if not counts:
+        return "no runs"
+    if len(counts) == 1:
+        return f"n = {counts[0]} run{'s' if counts[0] != 1 else ''}"
+    return f"n = {counts[0]} to {counts[-1]} runs"
 
 
 def _curves(series: pd.DataFrame, metric: str, label: str) -> plt.Figure:
@@ -96,8 +118,9 @@ def _curves(series: pd.DataFrame, metric: str, label: str) -> plt.Figure:
     names = list(dict.fromkeys(series["scenario"]))
     cols = min(5, len(names))
     rows = math.ceil(len(names) / cols)
-    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows), sharex=True, sharey=True,
-                             squeeze=False, constrained_layout=True)
+    fig, axes = plt.subplots(rows, cols, figsize=(3.2 * cols, 2.6 * rows + 0.6), sharex=True,
+                             sharey=True, squeeze=False, constrained_layout=True)
+    counts = series.groupby("scenario")["run_id"].nunique()
     for ax, name in zip(axes.flat, names):
         own = bands[bands["scenario"] == name]
         against = _against(name)
@@ -105,15 +128,17 @@ def _curves(series: pd.DataFrame, metric: str, label: str) -> plt.Figure:
         if name != reference_name:
             reference = bands[bands["scenario"] == reference_name]
             ax.plot(reference["step"], reference["mean"], color="grey", linestyle="--", linewidth=1)
-            ax.text(0.98, 0.04, f"dashed: {_short(reference_name)}", transform=ax.transAxes,
+            ax.text(0.98, 0.04, f"dashed: {scenario_label(reference_name)}", transform=ax.transAxes,
                     ha="right", fontsize="x-small", color="grey")
         ax.fill_between(own["step"], own["low"], own["high"], alpha=0.3, color="tab:blue")
-        ax.plot(own["step"], own["mean"], color="tab:blue", linewidth=1.5, label=_short(name))
-        ax.set_title(_short(name), fontsize="small")
+        ax.plot(own["step"], own["mean"], color="tab:blue", linewidth=1.5)
+        ax.set_title(f"{scenario_label(name)} (n = {counts[name]})", fontsize="small")
         ax.set_ylim(0, 1)
     for ax in axes.flat[len(names):]:
         ax.axis("off")
-    fig.supxlabel("step (working day)")
+    fig.suptitle(f"{label[0].upper()}{label[1:]}: mean with 95% CI over runs "
+                 f"({_runs_count(counts)} per scenario)", fontsize="medium")
+    fig.supxlabel("day (model step)")
     fig.supylabel(label)
     return fig
 
@@ -126,7 +151,8 @@ def _channels(runs: pd.DataFrame) -> plt.Figure:
                           columns=list(CHANNELS))
     shares["scenario"] = ok["scenario"].to_numpy()
     means = shares.groupby("scenario", sort=False).mean()
-    fig, ax = plt.subplots(figsize=(8, 0.4 * len(means) + 1.6), constrained_layout=True)
+    counts = shares.groupby("scenario", sort=False).size()
+    fig, ax = plt.subplots(figsize=(8, 0.4 * len(means) + 2.0), constrained_layout=True)
     y = np.arange(len(means))
     left = np.zeros(len(means))
     labels = {"field": "field (clients)", "direct": "asking colleagues", "esn": "ESN posts",
@@ -134,59 +160,135 @@ def _channels(runs: pd.DataFrame) -> plt.Figure:
     for channel in CHANNELS:
         ax.barh(y, means[channel], left=left, label=labels[channel])
         left += means[channel].to_numpy()
-    ax.set_yticks(y, [_short(s) for s in means.index])
+    ax.set_yticks(y, [scenario_label(s) for s in means.index])
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
-    ax.set_xlabel("share of knowledge gained")
-    ax.legend(ncol=3, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.12))
+    ax.set_xlabel("share of all knowledge gained (mean over runs)")
+    ax.set_title(f"Where knowledge came from, by channel ({_runs_count(counts)} per scenario)",
+                 fontsize="medium")
+    ax.legend(ncol=3, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16))
     return fig
 
 
-def _times(summary: pd.DataFrame) -> plt.Figure:
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(summary) + 1.5), constrained_layout=True)
+def _times(summary: pd.DataFrame, runs: pd.DataFrame) -> plt.Figure:
+    """t50 and t90 per scenario: every run's value, and the mean with its 95% CI where every
+    run reached the level; runs that never reached it are hollow markers at their end."""
+    ok = runs[runs["status"] == "ok"]
+    fig, ax = plt.subplots(figsize=(8.5, 0.5 * len(summary) + 2.0), constrained_layout=True)
     y = np.arange(len(summary))
-    for offset, col, color in ((-0.15, "t50", "tab:green"), (0.15, "t90", "tab:purple")):
-        mean = summary[col].to_numpy()
-        err = np.vstack([mean - summary[f"{col}_low"].fillna(summary[col]),
-                         summary[f"{col}_high"].fillna(summary[col]) - mean])
-        ax.errorbar(mean, y + offset, xerr=err, fmt="o", color=color, capsize=3,
-                    label=f"{col} (mean, 95% CI; runs that never reached it count as the run length)")
-    ax.set_yticks(y, [_short(s) for s in summary["scenario"]])
+    shown: set[str] = set()
+
+    def once(label: str) -> str | None:
+        if label in shown:
+            return None
+        shown.add(label)
+        return label
+
+    for offset, col, color, words in ((-0.17, "t50", "tab:green", "half of staff"),
+                                      (0.17, "t90", "tab:purple", "90% of staff")):
+        for row, (_, group) in zip(y, summary.iterrows()):
+            own = ok[ok["scenario"] == group["scenario"]]
+            if "point_id" in group and "point_id" in own:
+                own = own[own["point_id"] == group["point_id"]]
+            reached, censored = own[own[col].notna()], own[own[col].isna()]
+            ax.plot(reached[col], np.full(len(reached), row + offset), "o", color=color,
+                    alpha=0.35, markersize=4, label=once(f"one run: day it reached {words}"))
+            ax.plot(censored["steps_run"], np.full(len(censored), row + offset), "o",
+                    markerfacecolor="white", markeredgecolor=color, markersize=6,
+                    label=once(f"{words}: {CENSORED}"))
+            if len(censored) == 0 and len(own):
+                mean = group[col]
+                low = group[f"{col}_low"] if pd.notna(group[f"{col}_low"]) else mean
+                high = group[f"{col}_high"] if pd.notna(group[f"{col}_high"]) else mean
+                ax.errorbar([mean], [row + offset], xerr=[[mean - low], [high - mean]], fmt="D",
+                            color=color, markersize=7, capsize=4,
+                            label=once(f"{words}: mean with 95% CI (all runs reached it)"))
+            elif len(censored):
+                ax.annotate(f"{len(censored)} of {len(own)} not reached", (own["steps_run"].max(),
+                            row + offset), xytext=(8, 0), textcoords="offset points",
+                            va="center", fontsize="x-small", color=color)
+    ax.set_yticks(y, [scenario_label(s) for s in summary["scenario"]])
     ax.invert_yaxis()
-    ax.set_xlabel("steps (working days)")
-    ax.legend(fontsize="small", loc="lower right")
+    ax.set_xlabel("days (model steps)")
+    ax.set_title("Days for the new idea to reach half and 90% of staff "
+                 f"({_runs_count(summary['runs'])} per scenario)", fontsize="medium")
+    ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
     return fig
 
 
-def _heatmap(runs: pd.DataFrame, varied: list[str], col: str, label: str) -> plt.Figure:
-    ok = runs[runs["status"] == "ok"].copy()
-    ok[col] = ok[col].fillna(ok["steps_run"] + 1) if col.startswith("t") else ok[col]
-    table = ok.groupby(varied)[col].mean().unstack(varied[1])
-    fig, ax = plt.subplots(figsize=(6, 4.5), constrained_layout=True)
+def _censored_mean(ok: pd.DataFrame, col: str) -> pd.DataFrame:
+    """Per-run values where censored runs count as their length plus one, with a flag."""
+    ok = ok.copy()
+    if col in ("t50", "t90"):
+        ok["_censored"] = ok[col].isna()
+        ok[col] = ok[col].fillna(ok["steps_run"] + 1)
+    else:
+        ok["_censored"] = False
+    return ok
+
+
+def _heatmap(runs: pd.DataFrame, varied: list[str], col: str, label: str, scenario: str
+             ) -> plt.Figure:
+    ok = _censored_mean(runs[runs["status"] == "ok"], col)
+    grouped = ok.groupby(varied)
+    table = grouped[col].mean().unstack(varied[1])
+    censored = grouped["_censored"].sum().unstack(varied[1]).reindex_like(table)
+    counts = grouped.size().unstack(varied[1]).reindex_like(table)
+    fig, ax = plt.subplots(figsize=(6.5, 5), constrained_layout=True)
     image = ax.imshow(table.to_numpy(dtype=float), aspect="auto", origin="lower", cmap="viridis")
     ax.set_xticks(range(table.shape[1]), [_fmt(v) for v in table.columns])
     ax.set_yticks(range(table.shape[0]), [_fmt(v) for v in table.index])
-    ax.set_xlabel(varied[1])
-    ax.set_ylabel(varied[0])
+    ax.set_xlabel(parameter_label(varied[1]))
+    ax.set_ylabel(parameter_label(varied[0]))
+    any_censored = False
     for (i, j), value in np.ndenumerate(table.to_numpy(dtype=float)):
-        ax.text(j, i, _fmt(value), ha="center", va="center", color="white", fontsize="small")
+        k, n = int(censored.iat[i, j] or 0), int(counts.iat[i, j] or 0)
+        text = _fmt(value)
+        if k:  # a lower bound, not a mean of reached values
+            any_censored = True
+            text = f"≥ {text}\n{k} of {n} not reached"
+            ax.add_patch(plt.Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="//",
+                                       edgecolor="white", linewidth=0))
+        ax.text(j, i, text, ha="center", va="center", color="white", fontsize="small")
+    note = ("\nhatched: some runs never reached it (censored); ≥ marks a lower bound"
+            if any_censored else "")
+    ax.set_title(f"{scenario}: {label}, mean over runs; "
+                 f"{_runs_count(counts.to_numpy().ravel())} per cell{note}", fontsize="small")
     fig.colorbar(image, ax=ax, label=label)
     return fig
 
 
-def _response(runs: pd.DataFrame, key: str) -> plt.Figure:
+def _response(runs: pd.DataFrame, key: str, scenario: str) -> plt.Figure:
     summary = summarise_runs(runs, [key])
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), constrained_layout=True)
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4.4), constrained_layout=True)
+    labels = {c: lab for c, lab, _ in OUTCOMES}
     for ax, col in zip(axes, ("t90", "final_mean_knowledge")):
-        ax.errorbar(summary[key], summary[col],
-                    yerr=[summary[col] - summary[f"{col}_low"], summary[f"{col}_high"] - summary[col]],
-                    fmt="o-", capsize=3)
-        ax.set_xlabel(key)
-        ax.set_ylabel(dict((c, lab) for c, lab, _ in OUTCOMES)[col])
+        full = summary if col != "t90" else summary[summary["t90_reached"] == summary["runs"]]
+        if len(full):
+            ax.errorbar(full[key], full[col], yerr=[full[col] - full[f"{col}_low"],
+                        full[f"{col}_high"] - full[col]], fmt="o", capsize=3, color="tab:blue",
+                        label="mean with 95% CI")
+        if col == "t90":
+            part = summary[summary["t90_reached"] < summary["runs"]]
+            if len(part):
+                ax.plot(part[key], part[col], "o", markerfacecolor="white",
+                        markeredgecolor="tab:blue", markersize=8,
+                        label="lower bound: some runs never reached 90% (censored)")
+                for _, row in part.iterrows():
+                    missing = int(row["runs"] - row["t90_reached"])
+                    ax.annotate(f"{missing} of {int(row['runs'])} runs not reached",
+                                (row[key], row[col]),
+                                xytext=(6, 4), textcoords="offset points", fontsize="x-small")
+        ax.set_xlabel(parameter_label(key))
+        ax.set_ylabel(labels[col])
+        ax.legend(fontsize="small")
+    fig.suptitle(f"{scenario}: outcomes against {parameter_label(key)}; "
+                 f"{_runs_count(summary['runs'])} per value", fontsize="medium")
     return fig
 
 
-def _sensitivity(runs: pd.DataFrame, sweep: dict, design: str) -> tuple[plt.Figure, str]:
+def _sensitivity(runs: pd.DataFrame, sweep: dict, design: str, scenario: str
+                 ) -> tuple[plt.Figure, str]:
     from SALib.analyze import morris as morris_analyze
     from SALib.analyze import sobol as sobol_analyze
 
@@ -198,9 +300,15 @@ def _sensitivity(runs: pd.DataFrame, sweep: dict, design: str) -> tuple[plt.Figu
     points = design_points(spec)
     matrix = np.array([[p[n] for n in problem["names"]] for p in points])
     ok = runs[runs["status"] == "ok"].copy()
+    censored = int(ok["t90"].isna().sum())
     ok["t90"] = ok["t90"].fillna(ok["steps_run"] + 1)
-    outputs = {"t90": "days to reach 90%", "final_mean_knowledge": "final mean knowledge"}
-    fig, axes = plt.subplots(1, len(outputs), figsize=(11, 4), constrained_layout=True)
+    outputs = {"t90": "days to reach 90% of staff", "final_mean_knowledge": "final mean knowledge"}
+    fig, axes = plt.subplots(1, len(outputs), figsize=(11, 4.6), constrained_layout=True)
+    per_point = ok.groupby("point_id").size()
+    note = (f"; t90 of the {censored} of {len(ok)} runs that never reached 90% (censored) "
+            "counts as the run's length + 1" if censored else "")
+    fig.suptitle(f"{scenario}: sensitivity indices ({design}) of the mean over "
+                 f"{_runs_count(per_point)} per point{note}", fontsize="small")
     rows = []
     for ax, (col, label) in zip(axes, outputs.items()):
         y = ok.groupby("point_id")[col].mean().reindex(range(len(points))).to_numpy()
@@ -225,7 +333,8 @@ def _sensitivity(runs: pd.DataFrame, sweep: dict, design: str) -> tuple[plt.Figu
             ax.bar(x + 0.2, res["sigma"], 0.4, label="sigma", capsize=3)
             for i, name in enumerate(problem["names"]):
                 rows.append((label, name, res["mu_star"][i], res["mu_star_conf"][i], res["sigma"][i], np.nan))
-        ax.set_xticks(x, problem["names"], rotation=20, fontsize="small")
+        ax.set_xticks(x, [parameter_label(n) for n in problem["names"]], rotation=20,
+                      fontsize="small", ha="right")
         ax.set_title(label)
         ax.legend(fontsize="small")
     heads = ("S1", "S1 95% conf", "ST", "ST 95% conf") if design == "saltelli" else ("mu*", "mu* 95% conf", "sigma", "")

@@ -2,9 +2,15 @@
 
 `measure` returns one flat dict of numbers per step; the model hands it to a Mesa
 `DataCollector`. Per-department knowledge is reported as ``knowledge_dept_<d>``.
+
+`METRICS` describes every metric (a plain-language label, its unit and what it means) and
+`summary_fields` every key of a run's summary: they are the one source of the data dictionaries
+written beside results (`orglearn.experiments.dictionary`) and of the labels on figures.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -18,6 +24,13 @@ __all__ = [
     "CHANNELS",
     "GAINS",
     "SCALAR_METRICS",
+    "COUNTS",
+    "TOTALS",
+    "SUMMARY_METRICS",
+    "Metric",
+    "METRICS",
+    "metric_label",
+    "summary_fields",
 ]
 
 #: Channels through which knowledge moves, as counted in the step's events.
@@ -50,6 +63,191 @@ SCALAR_METRICS = (
     *CHANNELS,
     *GAINS,
 )
+
+#: Metrics that count events of one step (0 at step 0); a run's summary sums them.
+COUNTS = ("imitations", "asks", "helps", "refusals", "posts", "tells", *CHANNELS)
+#: What a run's summary adds up over the run, as ``total_<name>``.
+TOTALS = (*CHANNELS, *GAINS, "asks", "helps", "refusals", "posts", "tells", "imitations")
+#: The outcome keys of a run's summary (and the metric columns of a sweep's runs table):
+#: ``t50``, ``t90``, ``final_<metric>`` for every scalar metric, ``total_<name>``.
+SUMMARY_METRICS: tuple[str, ...] = (
+    "t50",
+    "t90",
+    *(f"final_{m}" for m in SCALAR_METRICS),
+    *(f"total_{n}" for n in TOTALS),
+)
+
+
+class Metric(NamedTuple):
+    """What a metric or result column means: a plain-language label (for figures), its unit
+    and a one-sentence description."""
+
+    label: str
+    unit: str
+    description: str
+
+
+_SHARE = "share (0 to 1)"
+_CHANNEL_WORDS = {
+    "field": "learning in the field (from clients)",
+    "direct": "asking colleagues (help and tellings that landed)",
+    "esn": "reading ESN posts",
+    "collaboration": "working together",
+    "training": "formal training",
+}
+
+#: Every scalar metric of `measure` (the organisation-wide ones, `SCALAR_METRICS`).
+METRICS: dict[str, Metric] = {
+    "mean_knowledge": Metric(
+        "mean knowledge", "knowledge (0 to 1)",
+        "Mean over people of each person's mean knowledge over all topics (the new idea "
+        "included); per department, the same over the department's members.",
+    ),
+    "coverage": Metric(
+        "coverage", _SHARE,
+        "Share of (person, topic) pairs with knowledge at or above knowledge.threshold.",
+    ),
+    "idea_adoption": Metric(
+        "share of staff who know the new idea", _SHARE,
+        "Share of staff whose knowledge of the seeded new idea (topic 0) is at or above "
+        "knowledge.threshold.",
+    ),
+    "gini": Metric(
+        "inequality of knowledge (Gini)", "Gini coefficient (0 equal to 1 unequal)",
+        "Gini coefficient of people's mean knowledge: 0 if everyone knows as much, 1 if one "
+        "person knows everything.",
+    ),
+    "silo_index": Metric(
+        "silo index", _SHARE,
+        "Share of the variance of knowledge that lies between departments, averaged over "
+        "topics: 0 if departments know the same things, 1 if knowledge follows departments.",
+    ),
+    "alignment": Metric(
+        "alignment with client needs", "knowledge (0 to 1)",
+        "Mean over people of their knowledge of client topics weighted by what clients need.",
+    ),
+    "participation": Metric(
+        "participation on the ESN", _SHARE,
+        "Share of people with social tools who posted within the last "
+        "metrics.participation_window steps (0 if nobody has tools).",
+    ),
+    "reciprocity": Metric(
+        "reciprocity of help", _SHARE,
+        "Among tied pairs where one has helped the other, the share where help went both ways "
+        "(0 before any help).",
+    ),
+    "reputation_hoarders": Metric(
+        "reputation of hoarders", "reputation (0 to 1)",
+        "Mean reputation of knowledge hoarders (empty if there are none).",
+    ),
+    "reputation_others": Metric(
+        "reputation of everyone else", "reputation (0 to 1)",
+        "Mean reputation of people who are not hoarders (empty if everyone is one).",
+    ),
+    "knowledge_hoarders": Metric(
+        "knowledge of hoarders", "knowledge (0 to 1)",
+        "Mean knowledge of knowledge hoarders (empty if there are none).",
+    ),
+    "knowledge_others": Metric(
+        "knowledge of everyone else", "knowledge (0 to 1)",
+        "Mean knowledge of people who are not hoarders (empty if everyone is one).",
+    ),
+    "mean_tie_strength": Metric(
+        "mean tie strength", "tie strength (0 to 1)",
+        "Mean strength over all directed ties (0 if there are none).",
+    ),
+    "mean_generosity": Metric(
+        "mean generosity", "generosity (0 to 1)",
+        "Mean generosity over everyone: the sharing culture, as culture change and "
+        "interventions move it.",
+    ),
+    "lurking": Metric(
+        "share of lurkers", _SHARE, "Share of staff who are lurkers (with or without tools).",
+    ),
+    "imitations": Metric(
+        "imitations", "people per step",
+        "People who imitated a role model (culture change) in the step.",
+    ),
+    "asks": Metric(
+        "requests for help", "people per step",
+        "People who asked a colleague for help in the step.",
+    ),
+    "helps": Metric(
+        "help given", "asks per step",
+        "Asks where the helper knew more and was willing to help, in the step.",
+    ),
+    "refusals": Metric(
+        "refusals", "asks per step", "Asks where the helper knew more and refused, in the step.",
+    ),
+    "posts": Metric("ESN posts", "posts per step", "Posts on the ESN in the step."),
+    "tells": Metric(
+        "top-down tellings", "managers per step",
+        "Top-down managers who told a report something in the step.",
+    ),
+    "field": Metric("field lessons", "lessons per step", "Field lessons in the step."),
+    "direct": Metric(
+        "lessons from colleagues", "lessons per step",
+        "Help that landed plus tellings that landed, in the step.",
+    ),
+    "esn": Metric(
+        "lessons from ESN posts", "reads per step",
+        "Reads of posts that taught the reader something, in the step.",
+    ),
+    "collaboration": Metric(
+        "pairs working together", "pairs per step", "Pairs that worked together in the step.",
+    ),
+    "training": Metric(
+        "people who learned in training", "people per step",
+        "Attendees whose knowledge rose at a training session in the step.",
+    ),
+    **{
+        f"gain_{channel}": Metric(
+            f"knowledge gained by {words}", "knowledge (sum over person-topic cells) per step",
+            f"Knowledge gained through {words} in the step: the sum of the rises it caused, "
+            "before forgetting.",
+        )
+        for channel, words in _CHANNEL_WORDS.items()
+    },
+}
+
+
+def metric_label(name: str) -> str:
+    """The plain-language label of a metric or summary key (``"final_gini"`` -> "final
+    inequality of knowledge (Gini)"), for figures and tables."""
+    fields = summary_fields()
+    if name in METRICS:
+        return METRICS[name].label
+    if name in fields:
+        return fields[name].label
+    return name.replace("_", " ")
+
+
+def summary_fields() -> dict[str, Metric]:
+    """Every key of `SocialLearningModel.summary`, in order, with its label, unit and meaning."""
+    out = {
+        "scenario": Metric("scenario", "name", "The scenario's name (empty without one)."),
+        "n_agents": Metric("employees", "people", "Headcount of the organisation."),
+        "steps": Metric("steps run", "steps (working days)", "Steps (working days) run."),
+    }
+    for key, level in (("t50", "half"), ("t90", "90%")):
+        out[key] = Metric(
+            f"days for the new idea to reach {level} of staff", "steps (working days)",
+            f"First recorded step at which idea_adoption reached {level} of staff; empty "
+            "(null) if it was not reached within the run (censored).",
+        )
+    for name in SCALAR_METRICS:
+        metric = METRICS[name]
+        out[f"final_{name}"] = Metric(
+            f"final {metric.label}", metric.unit.replace(" per step", " in the last step"),
+            f"The metric {name} at the last step run. {metric.description}",
+        )
+    for name in TOTALS:
+        metric = METRICS[name]
+        out[f"total_{name}"] = Metric(
+            f"total {metric.label}", metric.unit.replace(" per step", " over the run"),
+            f"The metric {name} summed over every step run. {metric.description}",
+        )
+    return out
 
 
 def gini(values: np.ndarray) -> float:

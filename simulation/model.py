@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from orglearn.agents.employee import Employee
-from orglearn.simulation.metrics import first_crossing, measure
+from orglearn.simulation.metrics import SCALAR_METRICS, TOTALS, first_crossing, measure
 from orglearn.simulation.network import OrgNetwork, build_network
 from orglearn.simulation.orgchart import apply_chart, organisation_from_chart
 from orglearn.simulation.interventions import Intervention
@@ -205,50 +205,48 @@ class SocialLearningModel(mesa.Model):
     def timeseries(self) -> pd.DataFrame:
         """All metrics of every recorded step as a tidy long table.
 
-        Columns: ``step``, ``metric``, ``scope`` (``organisation`` or ``department <d>``) and
-        ``value``. Per-department knowledge appears as metric ``mean_knowledge``.
+        Columns: ``step``, ``metric``, ``scope`` (``organisation`` or ``department``),
+        ``department`` (the department's number, a nullable integer: empty for the
+        organisation) and ``value``. Per-department knowledge appears as metric
+        ``mean_knowledge`` with scope ``department``.
         """
         wide = self.datacollector.get_model_vars_dataframe()
         wide.insert(0, "step", np.arange(len(wide)))
         long = wide.melt(id_vars="step", var_name="metric", value_name="value")
         dept = long["metric"].str.startswith("knowledge_dept_")
-        long["scope"] = "organisation"
-        long.loc[dept, "scope"] = "department " + long.loc[dept, "metric"].str.removeprefix(
-            "knowledge_dept_"
-        )
+        long["scope"] = np.where(dept, "department", "organisation")
+        number = pd.to_numeric(long["metric"].where(dept).str.removeprefix("knowledge_dept_"))
+        long["department"] = number.astype("Int64")
         long.loc[dept, "metric"] = "mean_knowledge"
         long["value"] = long["value"].astype(float)
-        return long[["step", "metric", "scope", "value"]].reset_index(drop=True)
+        columns = ["step", "metric", "scope", "department", "value"]
+        return long[columns].reset_index(drop=True)
 
     def summary(self) -> dict[str, Any]:
-        """Headline results: t50/t90 of the new idea, final knowledge, Gini, silos, participation.
+        """Headline results of the run so far, named as in every orglearn output.
 
-        ``t50``/``t90`` are the first steps at which half / 90% of staff know the seeded new
-        idea (knowledge >= threshold), or None if that did not happen within the run.
+        Keys: ``scenario`` (its name, or ""), ``n_agents``, ``steps``; ``t50`` and ``t90``, the
+        first steps at which half / 90% of staff know the seeded new idea, or None if that did
+        not happen within the run (censored); ``final_<metric>`` for every scalar metric
+        (`SCALAR_METRICS`) at the last step; ``total_<name>`` summed over the run (`TOTALS`).
+        Undefined values (the reputation of hoarders when there are none) are None.
+        `orglearn.simulation.metrics.summary_fields` describes every key.
         """
         wide = self.datacollector.get_model_vars_dataframe()
         steps = np.arange(len(wide))
         adoption = wide["idea_adoption"].to_numpy()
-        last = self.metrics
-        return {
-            "steps": int(self.steps),
+        out: dict[str, Any] = {
+            "scenario": self.scenario_name,
             "n_agents": int(self.network.n),
+            "steps": int(self.steps),
             "t50": first_crossing(adoption, steps, 0.5),
             "t90": first_crossing(adoption, steps, 0.9),
-            "final_idea_adoption": last["idea_adoption"],
-            "final_mean_knowledge": last["mean_knowledge"],
-            "final_coverage": last["coverage"],
-            "gini": last["gini"],
-            "silo_index": last["silo_index"],
-            "participation": last["participation"],
-            "alignment": last["alignment"],
-            "reciprocity": last["reciprocity"],
-            "total_exchanges": {
-                name: int(wide[name].sum())
-                for name in ("field", "direct", "esn", "collaboration", "training")
-            },
-            "total_refusals": int(wide["refusals"].sum()),
         }
+        for name in SCALAR_METRICS:
+            out[f"final_{name}"] = _number(self.metrics[name])
+        for name in TOTALS:
+            out[f"total_{name}"] = _number(wide[name].sum())
+        return out
 
     def to_networkx(self):
         """The organisation as a networkx graph (nodes carry team, department and knowledge)."""
@@ -257,6 +255,14 @@ class SocialLearningModel(mesa.Model):
         for node, data in graph.nodes(data=True):
             data["knowledge"] = float(mean[node])
         return graph
+
+
+def _number(value: Any) -> int | float | None:
+    """A plain Python number for a summary: ints stay ints, NaN becomes None."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return int(value)
+    value = float(value)
+    return value if np.isfinite(value) else None
 
 
 def _resolve(params: Parameters | Mapping[str, Any] | None) -> Parameters:

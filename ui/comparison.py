@@ -21,6 +21,7 @@ import pandas as pd
 
 from orglearn.experiments.stats import curve_bands, mean_ci
 from orglearn.scenarios import Scenario
+from orglearn.simulation.metrics import CHANNELS
 
 __all__ = [
     "ComparisonSpec",
@@ -80,9 +81,9 @@ def replicate(scenario: Scenario, seed: np.random.SeedSequence, steps: int) -> d
         "t50": summary["t50"],
         "t90": summary["t90"],
         "mean_knowledge": summary["final_mean_knowledge"],
-        "participation": summary["participation"],
-        "silo_index": summary["silo_index"],
-        "exchanges": float(sum(summary["total_exchanges"].values())),
+        "participation": summary["final_participation"],
+        "silo_index": summary["final_silo_index"],
+        "exchanges": float(sum(summary[f"total_{c}"] for c in CHANNELS)),
     }
 
 

@@ -22,7 +22,7 @@ IDENTITY_COLUMNS = (
     "run_id", "scenario", "point_id", "replicate", "seed_entropy", "spawn_key", "status", "steps_run",
 )
 #: Key of a time-series row.
-SERIES_KEY = ["run_id", "step", "metric", "scope"]
+SERIES_KEY = ["run_id", "step", "metric", "scope", "department"]
 
 
 def script(name: str) -> Path:
@@ -67,7 +67,8 @@ def assert_same_results(a: Path, b: Path) -> None:
 
 
 def duplicate_series_rows(directory: Path) -> int:
-    """How many time-series rows repeat a (run_id, step, metric, scope) key, from the raw parts."""
+    """How many time-series rows repeat a (run_id, step, metric, scope, department) key, from
+    the raw parts."""
     table = pq.read_table(directory / "timeseries").to_pandas()
     return int(table.duplicated(SERIES_KEY).sum())
 

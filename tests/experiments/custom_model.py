@@ -29,7 +29,8 @@ class Coached(SocialLearningModel):
 
     def step(self) -> None:
         super().step()
-        self.coaching_sessions = getattr(self, "coaching_sessions", 0) + self.counts["coaching_sessions"]
+        sessions = self.counts["coaching_sessions"]
+        self.coaching_sessions = getattr(self, "coaching_sessions", 0) + sessions
 
 
 def breaks_with_many_departments(state, network, params, rng, step) -> dict:

@@ -148,7 +148,8 @@ def test_the_command_writes_estimates_plot_and_a_calibrated_scenario(tmp_path, c
     assert args.handler(args) == 0
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
-        ["calibration.json", "estimates.csv", "fit.png", "my_org_calibrated.toml", "samples.csv"]
+        ["calibration.json", "estimates.csv", "fit.pdf", "fit.png", "fit.svg",
+         "my_org_calibrated.toml", "samples.csv"]
     )
     record = json.loads((out / "calibration.json").read_text())
     estimate = record["estimates"][0]
@@ -156,6 +157,8 @@ def test_the_command_writes_estimates_plot_and_a_calibrated_scenario(tmp_path, c
         estimate["parameter"] == "traits.generosity"
         and estimate["low"] <= estimate["estimate"] <= estimate["high"]
     )
+    fit = (out / "fit.svg").read_text(encoding="utf-8")
+    assert "median and 5-95% of n = 8 runs" in fit and "generosity (traits)" in fit
     calibrated = load(out / "my_org_calibrated.toml")  # the chart paths still resolve
     assert calibrated.traits.generosity == pytest.approx(estimate["estimate"])
     assert calibrated.organisation.people_file == str((examples / "people.csv").resolve())

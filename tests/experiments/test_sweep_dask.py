@@ -55,7 +55,8 @@ def test_local_cluster_equals_serial_and_local_processes(serial, tmp_path):
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
     ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
-        outcome = run_sweep(path, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False)
+        outcome = run_sweep(path, tmp_path / "dask", scheduler=cluster.scheduler_address,
+                            progress=False)
     assert (outcome.ok, outcome.failed, outcome.total) == (TOTAL, 0, TOTAL)
     manifest = json.loads((tmp_path / "dask" / "manifest.json").read_text())
     assert manifest["sessions"][0]["backend"] == f"dask {cluster.scheduler_address}"
@@ -108,8 +109,8 @@ def test_dask_command_line_scheduler_and_worker(serial, tmp_path):
 
         out = tmp_path / "out"
         result = subprocess.run(
-            [str(script("orglearn")), "sweep", str(sweep), "--scheduler", address, "--out", str(out),
-             "--quiet"],
+            [str(script("orglearn")), "sweep", str(sweep), "--scheduler", address,
+             "--out", str(out), "--quiet"],
             capture_output=True, text=True, timeout=300, cwd=tmp_path,
         )
         assert result.returncode == 0, result.stderr
@@ -144,7 +145,8 @@ def test_local_cluster_runs_a_subclass_and_levers_as_this_process_does(tmp_path)
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
     ) as cluster:
-        outcome = run_sweep(path, tmp_path / "dask", scheduler=cluster.scheduler_address, progress=False)
+        outcome = run_sweep(path, tmp_path / "dask", scheduler=cluster.scheduler_address,
+                            progress=False)
     assert (outcome.ok, outcome.failed) == (4, 0), outcome.runs["error"].dropna().tolist()[:1]
     assert_same_results(tmp_path / "dask", tmp_path / "serial")
     assert set(outcome.runs["interventions.roll_out_tools.step"]) == {5.0, 35.0}

@@ -44,7 +44,8 @@ def test_factorial_is_the_cartesian_product_in_order(tmp_path):
     for got, want in zip(points, expected):
         assert got["organisation.team_size"] == want["organisation.team_size"]
         assert got["asking.reputation_detection"] is want["asking.reputation_detection"]
-        assert got["culture.psychological_safety"] == pytest.approx(want["culture.psychological_safety"])
+        safety = "culture.psychological_safety"
+        assert got[safety] == pytest.approx(want[safety])
         assert got["organisation.departments"] == want["organisation.departments"]
         assert type(got["organisation.departments"]) is int
         assert type(got["culture.psychological_safety"]) is float
@@ -78,7 +79,8 @@ BOUNDS = {
 
 def sampled(kind: str, samples: int, seed: int = 0, extra: str = "") -> str:
     rows = "\n".join(f'"{k}" = {{ low = {lo}, high = {hi} }}' for k, (lo, hi) in BOUNDS.items())
-    return f'[design]\nkind = "{kind}"\nsamples = {samples}\nseed = {seed}\n{extra}\n[vary]\n{rows}\n'
+    design = f'[design]\nkind = "{kind}"\nsamples = {samples}\nseed = {seed}\n{extra}\n'
+    return f"{design}[vary]\n{rows}\n"
 
 
 def as_matrix(points: list[dict]) -> np.ndarray:
@@ -153,7 +155,8 @@ def test_morris_gives_r_times_d_plus_1_points_on_the_grid(tmp_path):
 def test_salib_problem_names_and_bounds(tmp_path):
     sweep, _, _ = load_sweep(write_sweep(tmp_path / "s.toml", sampled("saltelli", 8)))
     problem = salib_problem(sweep)
-    assert problem == {"num_vars": 3, "names": list(BOUNDS), "bounds": [list(b) for b in BOUNDS.values()]}
+    bounds = [list(b) for b in BOUNDS.values()]
+    assert problem == {"num_vars": 3, "names": list(BOUNDS), "bounds": bounds}
 
 
 # -- validation -----------------------------------------------------------------------------
@@ -172,10 +175,14 @@ BAD_SWEEPS = {
         '[design]\nkind = "saltelli"\n[vary]\n"traits.tact" = [0.1, 0.2]\n',
         "traits.tact",
     ),
-    "unknown-parameter": ('[vary]\n"population.bogus_share" = [0.1, 0.2]\n', "population.bogus_share"),
+    "unknown-parameter": (
+        '[vary]\n"population.bogus_share" = [0.1, 0.2]\n', "population.bogus_share"
+    ),
     "unknown-section": ('[fixed]\n"nowhere.n_agents" = 3\n', "nowhere.n_agents"),
     "unknown-metric": ('metrics = ["idea_adoption", "happiness"]\n', "metrics"),
-    "stop-both-levels": ('[stop]\nmetric = "idea_adoption"\nat_least = 0.9\nat_most = 0.1\n', "stop"),
+    "stop-both-levels": (
+        '[stop]\nmetric = "idea_adoption"\nat_least = 0.9\nat_most = 0.1\n', "stop"
+    ),
     "stop-no-level": ('[stop]\nmetric = "idea_adoption"\n', "stop"),
     "stop-unknown-metric": ('[stop]\nmetric = "happiness"\nat_least = 0.5\n', "stop.metric"),
     "missing-scenario": ('scenarios = ["baseline", "no_such_scenario"]\n', "scenarios.1"),
@@ -208,7 +215,8 @@ def test_design_mismatch_error_carries_key_and_line(tmp_path, text, key):
     path = write_sweep(tmp_path / "bad.toml", 'title = "bad"\n' + text)
     with pytest.raises(SweepError) as info:
         load_sweep(path)
-    line = 1 + text.splitlines().index(next(s for s in text.splitlines() if s.startswith(f'"{key}"'))) + 1
+    rows = text.splitlines()
+    line = 1 + rows.index(next(s for s in rows if s.startswith(f'"{key}"'))) + 1
     assert info.value.key == f"vary.{key}"
     assert info.value.line == line
     assert f"{path}:{line}" in str(info.value)
@@ -245,7 +253,8 @@ def test_steps_ending_before_an_intervention_is_a_sweep_error(tmp_path):
     """`orglearn run tools_rollout --steps 20` is refused because the roll-out happens at step 30;
     a sweep of the same scenario with steps = 20 must be refused too, instead of silently
     running every replication without the intervention."""
-    path = write_sweep(tmp_path / "short.toml", 'scenarios = ["baseline", "tools_rollout"]\nsteps = 20\n')
+    path = write_sweep(tmp_path / "short.toml",
+                       'scenarios = ["baseline", "tools_rollout"]\nsteps = 20\n')
     assert main(["run", "tools_rollout", "--steps", "20", "--agents", "40", "--quiet",
                  "--out", str(tmp_path / "single")]) == 2
     with pytest.raises(SweepError) as info:
@@ -291,7 +300,8 @@ def test_console_script_sweep_of_invalid_file_exits_2(tmp_path):
     ],
 )
 def test_values_out_of_range_are_caught_when_the_sweep_loads(tmp_path, table, key, value):
-    """A bad value in [fixed] or [vary] is a load error naming the key, not a failure of every run."""
+    """A bad value in [fixed] or [vary] is a load error naming the key, not a failure of every
+    run."""
     path = tmp_path / "bad.toml"
     path.write_text(f'scenarios = ["baseline"]\n\n[{table}]\n"{key}" = {value}\n')
     with pytest.raises(SweepError) as info:

@@ -23,13 +23,14 @@ record = "end"
 [fixed]
 "organisation.n_agents" = 80
 """
+STEP = "interventions.roll_out_tools.step"
 
 
 def test_the_rollout_step_lever_moves_the_intervention_and_changes_results_as_expected(tmp_path):
     """tools_rollout starts without social tools and gives them to 95% of staff at step 30.
     Rolled out at step 5 rather than 55 of 60, the ESN carries far more in every replicate
     (same seeds: common random numbers) and more people take part."""
-    path = write_sweep(tmp_path / "rollout.toml", ROLLOUT.format(key="interventions.roll_out_tools.step"))
+    path = write_sweep(tmp_path / "rollout.toml", ROLLOUT.format(key=STEP))
     sweep, _, _ = load_sweep(path)
     tasks = make_tasks(sweep)
     model, _ = build_model(tasks[0])
@@ -51,7 +52,7 @@ def test_the_rollout_step_lever_moves_the_intervention_and_changes_results_as_ex
 
 
 def test_levers_run_the_same_in_local_processes(tmp_path):
-    path = write_sweep(tmp_path / "rollout.toml", ROLLOUT.format(key="interventions.roll_out_tools.step"))
+    path = write_sweep(tmp_path / "rollout.toml", ROLLOUT.format(key=STEP))
     run_sweep(path, tmp_path / "serial", workers=1, progress=False)
     run_sweep(path, tmp_path / "local", workers=2, progress=False)
     assert_same_results(tmp_path / "serial", tmp_path / "local")
@@ -103,7 +104,8 @@ BAD_LEVERS = {
         "scenario baseline has no appoint_champions intervention",
     ),
     "several-of-a-kind": (
-        'scenarios = ["two.toml"]\n[vary]\n"interventions.run_formal_training.interval" = [20, 40]\n',
+        'scenarios = ["two.toml"]\n[vary]\n'
+        '"interventions.run_formal_training.interval" = [20, 40]\n',
         "vary.interventions.run_formal_training.interval",
         "2 run_formal_training interventions (at positions 0, 1); name one by its position, "
         "as 'interventions.0.interval'",
@@ -125,7 +127,8 @@ BAD_LEVERS = {
         "'hire_coaches' is neither an intervention kind nor a position",
     ),
     "share-out-of-range": (
-        'scenarios = ["champions_council"]\n[vary]\n"interventions.appoint_champions.share" = [0.1, 1.5]\n',
+        'scenarios = ["champions_council"]\n[vary]\n'
+        '"interventions.appoint_champions.share" = [0.1, 1.5]\n',
         "vary.interventions.appoint_champions.share",
         "must be less than or equal to 1. Got 1.5 instead",
     ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 from pathlib import Path
@@ -11,9 +12,13 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from orglearn import __version__, load_scenario
 from orglearn.experiments import load_results, run_sweep
 from orglearn.cli.main import main
+from orglearn.experiments.dictionary import read_dictionary
+from orglearn.experiments.metadata import METADATA_KEY, scenario_sha256
 from orglearn.experiments.tasks import FINAL_COLUMNS
+from orglearn.simulation import SocialLearningModel
 from orglearn.simulation.metrics import SCALAR_METRICS
 from tests.experiments._sweep_support import SERIES_KEY, write_sweep
 
@@ -72,9 +77,10 @@ def test_timeseries_is_long_with_run_identity(basic):
     _, out = basic
     results = load_results(out)
     ts = results.timeseries
-    assert list(ts.columns) == ["run_id", "step", "metric", "scope", "value", "scenario", "point_id",
-                                "replicate"]
+    assert list(ts.columns) == ["run_id", "step", "metric", "scope", "department", "value",
+                                "scenario", "point_id", "replicate"]
     assert set(ts["scope"]) == {"organisation"}  # the default scope
+    assert ts["department"].isna().all()
     assert set(ts["metric"]) == set(SCALAR_METRICS)
     assert ts.duplicated(SERIES_KEY).sum() == 0
     per_run = ts.groupby("run_id").size()
@@ -90,7 +96,12 @@ def test_timeseries_is_long_with_run_identity(basic):
 
     everything = load_results(out, scope=None).timeseries
     assert len(everything) > len(ts)
-    assert any(s.startswith("department") for s in everything["scope"].unique())
+    assert set(everything["scope"]) == {"organisation", "department"}
+    departments = load_results(out, scope="department").timeseries
+    assert set(departments["scope"]) == {"department"} and set(departments["metric"]) == {
+        "mean_knowledge"}
+    assert str(departments["department"].dtype) == "Int64"
+    assert sorted(departments["department"].unique()) == list(range(5))  # the default five
     two = load_results(out, metrics=["idea_adoption", "gini"]).timeseries
     assert set(two["metric"]) == {"idea_adoption", "gini"}
     assert load_results(out, timeseries=False).timeseries is None
@@ -126,7 +137,8 @@ def test_export_writes_csv_with_the_parquet_row_counts(basic, tmp_path, capsys):
         assert list(csv.columns) == table.column_names
         assert str(out / f"{name}.csv") in printed
     assert main(["export", str(out), "--out", str(tmp_path / "csv")]) == 0
-    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == ["runs.csv", "timeseries.csv"]
+    assert sorted(p.name for p in (tmp_path / "csv").iterdir()) == [
+        "data_dictionary.csv", "data_dictionary.md", "runs.csv", "timeseries.csv"]
     runs = pd.read_csv(tmp_path / "csv" / "runs.csv").sort_values("run_id", ignore_index=True)
     np.testing.assert_array_equal(runs["final_mean_knowledge"],
                                   load_results(out, timeseries=False).runs["final_mean_knowledge"])
@@ -206,3 +218,129 @@ at_most = 1.0
 """
     _, out = run(tmp_path, text, "at_most")
     assert (load_results(out, timeseries=False).runs["steps_run"] == 1).all()
+
+
+# -- self-describing results: metadata, one naming scheme, data dictionary --------------------
+
+
+def test_runs_manifest_and_parquet_carry_version_scenario_hash_seed_and_parameters(basic):
+    path, out = basic
+    results = load_results(out, timeseries=False)
+    runs, manifest = results.runs, results.manifest
+    hashes = {name: scenario_sha256(load_scenario(name)) for name in ("baseline", "lurkers")}
+    assert hashes["baseline"] != hashes["lurkers"]
+    assert (runs["orglearn_version"] == __version__).all()
+    assert (runs["n_agents"] == 40).all()
+    assert list(runs["scenario_sha256"]) == [hashes[s] for s in runs["scenario"]]
+    for _, row in runs.iterrows():
+        changed = json.loads(row["changed_parameters"])
+        assert changed["organisation.n_agents"] == 40
+        assert changed.get("population.hoarder_share", 0.0) == row["population.hoarder_share"]
+        assert changed.get("asking.reputation_detection", True) == row["asking.reputation_detection"]
+    assert manifest["orglearn_version"] == __version__ and manifest["seed"] == 99
+    assert manifest["scenarios"] == [
+        {"scenario": name, "name": name, "sha256": hashes[name]} for name in ("baseline", "lurkers")]
+    assert manifest["parameters"] == {
+        "varied": ["population.hoarder_share", "asking.reputation_detection"],
+        "fixed": {"organisation.n_agents": 40}}
+    for part in [*(out / "runs").glob("part-*.parquet"), *(out / "timeseries").glob("part-*.parquet")]:
+        schema = pq.read_schema(part)
+        meta = json.loads(schema.metadata[METADATA_KEY])
+        assert meta["orglearn_version"] == __version__ and meta["seed"] == 99, part
+        assert meta["sweep_sha256"] == manifest["sweep_sha256"]
+        assert meta["scenarios"] == manifest["scenarios"]
+        assert meta["parameters"] == manifest["parameters"]
+        assert b"description" in schema.field("run_id").metadata, "columns describe themselves"
+
+
+def test_scenario_hash_follows_content_not_names(tmp_path):
+    base = load_scenario("hoarders")
+    (tmp_path / "a.toml").write_text('extends = "hoarders"\ntitle = "A"\n')
+    (tmp_path / "b.toml").write_text('extends = "hoarders"\ntitle = "B"\ndescription = "same"\n')
+    (tmp_path / "c.toml").write_text('extends = "hoarders"\n[population]\nhoarder_share = 0.31\n')
+    a, b, c = (load_scenario(tmp_path / f"{n}.toml") for n in "abc")
+    assert a.name != b.name and a.title != b.title
+    assert scenario_sha256(a) == scenario_sha256(b) == scenario_sha256(base)
+    assert scenario_sha256(c) != scenario_sha256(base)
+    later = base.model_copy(update={"interventions": [*base.interventions]})
+    assert scenario_sha256(later) == scenario_sha256(base)
+    assert scenario_sha256(load_scenario("tools_rollout")) != scenario_sha256(
+        load_scenario("tools_rollout").model_copy(update={"interventions": []}))
+
+
+def test_runs_metric_columns_are_the_run_summary(basic):
+    """One naming scheme: the runs table's outcome columns are the keys of the model's summary,
+    with the same values as the same run built and run by hand."""
+    _, out = basic
+    runs = load_results(out, timeseries=False).runs
+    row = runs.iloc[5]
+    model = SocialLearningModel(
+        load_scenario(row["scenario"]),
+        rng=np.random.SeedSequence(int(row["seed_entropy"]), spawn_key=(int(row["spawn_key"]),)),
+        n_agents=40, hoarder_share=row["population.hoarder_share"],
+        asking__reputation_detection=bool(row["asking.reputation_detection"]),
+    )
+    model.run(STEPS)
+    summary = model.summary()
+    outcomes = [k for k in summary if k not in ("scenario", "n_agents", "steps")]
+    assert outcomes == list(FINAL_COLUMNS)
+    # scenario: the runs table names the built-in or the file; summary["scenario"] its name.
+    assert [c for c in runs.columns if c in summary] == ["scenario", "n_agents", *outcomes]
+    assert row["scenario"] == summary["scenario"] and row["n_agents"] == summary["n_agents"]
+    for key in outcomes:
+        expected = np.nan if summary[key] is None else summary[key]
+        np.testing.assert_equal(row[key], expected, err_msg=key)
+
+
+def described(entries, name: str) -> dict[str, object]:
+    """The dictionary's rows for file ``name`` (patterns and lists of files match), by column."""
+    rows = {}
+    for entry in entries:
+        if any(fnmatch.fnmatch(name, pattern) for pattern in entry.file.split(", ")):
+            rows[entry.column] = entry
+    return rows
+
+
+def assert_complete(folder: Path, entries) -> None:
+    """Every file in ``folder`` has a row, and every row a type or description."""
+    for path in folder.rglob("*"):
+        if path.is_file():
+            name = path.relative_to(folder).as_posix()
+            assert "" in described(entries, name), f"{name} is not in the data dictionary"
+    for entry in entries:
+        assert entry.description, entry
+
+
+def test_data_dictionary_describes_every_file_and_column_written(basic):
+    _, out = basic
+    entries = read_dictionary(out)
+    assert_complete(out, entries)
+    markdown = (out / "data_dictionary.md").read_text(encoding="utf-8")
+    runs_csv = pd.read_csv(out / "runs.csv")
+    rows = described(entries, "runs.csv")
+    for column in runs_csv.columns:
+        assert column in rows and rows[column].type, column
+        assert f"`{column}`" in markdown, column
+    assert rows["t90"].unit == "steps (working days)" and "censored" in rows["t90"].description
+    for part in (out / "timeseries").glob("part-*.parquet"):
+        rows = described(entries, part.relative_to(out).as_posix())
+        assert set(pq.read_schema(part).names) <= set(rows)
+        for metric in set(pq.read_table(part, columns=["metric"]).column("metric").to_pylist()):
+            assert rows[f"metric={metric}"].unit, metric
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert set(manifest) <= set(described(entries, "manifest.json"))
+
+
+def test_export_writes_a_data_dictionary_of_its_csv_files(basic, tmp_path):
+    _, out = basic
+    assert main(["export", str(out), "--out", str(tmp_path / "csv")]) == 0
+    folder = tmp_path / "csv"
+    entries = read_dictionary(folder)
+    assert_complete(folder, entries)
+    for name in ("runs.csv", "timeseries.csv"):
+        rows = described(entries, name)
+        for column in pd.read_csv(folder / name, nrows=5).columns:
+            assert column in rows, (name, column)
+    series = pd.read_csv(folder / "timeseries.csv")
+    assert series.loc[series["scope"] == "organisation", "department"].isna().all()
+    assert series.loc[series["scope"] == "department", "department"].notna().all()

@@ -71,7 +71,7 @@ def check_complete(out: Path, reference_out: Path) -> None:
     assert duplicate_series_rows(out) == 0
     series = load_results(out, scope=None).timeseries
     per_run = series.groupby("run_id").size()
-    pairs = series[["metric", "scope"]].drop_duplicates()
+    pairs = series[["metric", "scope", "department"]].drop_duplicates()
     assert sorted(per_run.index) == list(range(TOTAL))
     assert (per_run == (STEPS + 1) * len(pairs)).all(), per_run.value_counts()
     assert_same_results(out, reference_out)

@@ -79,7 +79,7 @@ def test_run_one_is_reproducible(tasks):
     for col in ("steps_run", *FINAL_COLUMNS):
         a, b = first["run"].get(col), second["run"].get(col)
         assert (a == b) or (a is None and b is None) or (np.isnan(a) and np.isnan(b)), col
-    assert set(first["timeseries"]) == {"run_id", "step", "metric", "scope", "value"}
+    assert set(first["timeseries"]) == {"run_id", "step", "metric", "scope", "department", "value"}
     for col, values in first["timeseries"].items():
         np.testing.assert_array_equal(values, second["timeseries"][col], err_msg=col)
     assert len(first["timeseries"]["value"]) > 0

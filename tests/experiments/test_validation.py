@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 import pandas as pd
 import pytest
+from PIL import Image
 from scipy import stats
 
 from orglearn.validation.canonical import (
@@ -214,8 +215,14 @@ def test_the_command_writes_the_table_checks_and_plots(tmp_path, capsys):
     status = run_cli(["validate", "bass", "--replications", "3", "--out", str(out),
                       "--workers", "1"])
     assert status == 0
-    assert sorted(p.name for p in out.iterdir()) == ["bass.png", "checks.csv", "validation.csv"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "bass.pdf", "bass.png", "bass.svg", "checks.csv", "validation.csv"]
     assert (out / "bass.png").read_bytes().startswith(PNG_SIGNATURE)
+    with Image.open(out / "bass.png") as image:
+        assert image.info["dpi"] == pytest.approx((300, 300), abs=0.01)
+    svg = (out / "bass.svg").read_text(encoding="utf-8")
+    assert "mean with 95% CI, n = 3 runs per point" in svg
+    assert (out / "bass.pdf").read_bytes().startswith(b"%PDF")
     checks = pd.read_csv(out / "checks.csv")
     assert checks["passed"].all() and list(checks["model"]) == ["bass"]
     assert "1 of 1 checks passed" in capsys.readouterr().out
@@ -231,7 +238,8 @@ def test_json_prints_every_point_with_its_mean_and_interval(tmp_path, capsys):
     point = next(p for p in report["points"] if p["kind"] == "simulated" and p["x"] == 15.0)
     assert point["n"] == 40 and point["low"] <= point["mean"] <= point["high"]
     assert {"claim", "ours", "passed"} <= set(report["checks"][0])
-    assert (tmp_path / "granovetter.png").exists()
+    for ext in ("svg", "pdf", "png"):
+        assert (tmp_path / f"granovetter.{ext}").exists(), ext
 
 
 @pytest.mark.parametrize(

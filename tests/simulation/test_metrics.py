@@ -10,10 +10,14 @@ from hypothesis.extra import numpy as hnp
 
 from orglearn.simulation import SocialLearningModel
 from orglearn.simulation.metrics import (
+    METRICS,
     SCALAR_METRICS,
+    SUMMARY_METRICS,
     first_crossing,
     gini,
+    metric_label,
     silo_index,
+    summary_fields,
 )
 
 values = hnp.arrays(
@@ -137,3 +141,27 @@ def test_shares_are_shares(ran_model):
     assert (frame["helps"] <= frame["asks"]).all()
     assert (frame["direct"] <= frame["helps"]).all()
     assert (frame["helps"] + frame["refusals"] <= frame["asks"]).all()
+
+
+def test_every_metric_is_described_once_in_plain_words(ran_model):
+    """METRICS is the one source of labels, units and descriptions (data dictionaries,
+    figures): it covers exactly the metrics the model records."""
+    recorded = {k for k in ran_model.metrics if not k.startswith("knowledge_dept_")}
+    assert set(METRICS) == set(SCALAR_METRICS) == recorded
+    for name, metric in METRICS.items():
+        assert metric.label and metric.unit and metric.description, name
+        assert "_" not in metric.label, f"{name}: labels are words, not identifiers"
+        assert metric.description.endswith("."), name
+    assert metric_label("idea_adoption") == "share of staff who know the new idea"
+    assert metric_label("final_gini") == "final inequality of knowledge (Gini)"
+
+
+def test_summary_fields_describe_every_summary_key(ran_model):
+    fields = summary_fields()
+    assert list(fields) == list(ran_model.summary()) == ["scenario", "n_agents", "steps",
+                                                           *SUMMARY_METRICS]
+    for key, field in fields.items():
+        assert field.label and field.unit and field.description, key
+        assert "_" not in field.label, key
+    assert "censored" in fields["t90"].description
+    assert fields["total_asks"].unit == "people over the run"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import mesa
 import numpy as np
 import pandas as pd
@@ -10,8 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pandas.testing import assert_frame_equal
 
+from orglearn import load_scenario
 from orglearn.simulation import SocialLearningModel
-from orglearn.simulation.metrics import first_crossing
+from orglearn.simulation.metrics import SCALAR_METRICS, SUMMARY_METRICS, TOTALS, first_crossing
 from tests.helpers import model_frame, scenarios
 
 STATE_ARRAYS = (
@@ -121,16 +124,22 @@ def test_timeseries_is_tidy():
     model = SocialLearningModel(n_agents=60, departments=3, rng=1)
     model.run(10)
     ts = model.timeseries()
-    assert list(ts.columns) == ["step", "metric", "scope", "value"]
+    assert list(ts.columns) == ["step", "metric", "scope", "department", "value"]
     assert ts["value"].dtype == float
+    assert str(ts["department"].dtype) == "Int64"  # a nullable integer
     assert sorted(ts["step"].unique()) == list(range(11))
-    assert not ts.duplicated(["step", "metric", "scope"]).any()
-    scopes = set(ts.loc[ts["metric"] == "mean_knowledge", "scope"])
-    assert scopes == {"organisation", "department 0", "department 1", "department 2"}
-    assert set(ts.loc[ts["metric"] == "idea_adoption", "scope"]) == {"organisation"}
+    assert not ts.duplicated(["step", "metric", "scope", "department"]).any()
+    assert set(ts["scope"]) == {"organisation", "department"}
+    organisation = ts[ts["scope"] == "organisation"]
+    assert organisation["department"].isna().all()
+    departments = ts[ts["scope"] == "department"]
+    assert set(departments["metric"]) == {"mean_knowledge"}
+    assert departments["department"].notna().all()
+    assert sorted(departments["department"].unique()) == [0, 1, 2]
+    assert set(organisation["metric"]) == set(SCALAR_METRICS)
     org = ts[(ts["metric"] == "mean_knowledge") & (ts["scope"] == "organisation")]
     assert np.array_equal(org["value"].to_numpy(), model_frame(model)["mean_knowledge"].to_numpy())
-    last = ts[(ts["step"] == 10) & (ts["scope"] == "department 2")]["value"].item()
+    last = ts[(ts["step"] == 10) & (ts["department"] == 2)]["value"].item()
     rows = model.network.department == 2
     assert last == pytest.approx(model.state.knowledge[rows].mean())
 
@@ -147,12 +156,43 @@ def test_summary_is_consistent_with_the_time_series():
     assert summary["t90"] == first_crossing(adoption, steps, 0.9)
     assert summary["t50"] is not None, "the idea reaches half the staff within a year"
     assert adoption[summary["t50"]] >= 0.5 > adoption[summary["t50"] - 1]
-    for key in ("final_mean_knowledge", "gini", "silo_index", "participation"):
+    for key in ("final_mean_knowledge", "final_gini", "final_silo_index", "final_participation"):
         assert 0.0 <= summary[key] <= 1.0
-    assert summary["final_mean_knowledge"] == model.metrics["mean_knowledge"]
-    for channel, total in summary["total_exchanges"].items():
-        assert total == frame[channel].sum()
+    for name in SCALAR_METRICS:
+        value = model.metrics[name]
+        assert summary[f"final_{name}"] == (None if np.isnan(value) else value), name
+    for name in TOTALS:
+        assert summary[f"total_{name}"] == pytest.approx(frame[name].sum(), rel=1e-12), name
     assert summary["total_refusals"] == frame["refusals"].sum()
+    assert isinstance(summary["total_asks"], int) and isinstance(summary["final_asks"], int)
+
+
+def test_summary_uses_one_naming_scheme():
+    """Keys: scenario, n_agents, steps, then t50, t90, final_<metric> for every scalar metric,
+    total_<name> flat; no nested values, no bare metric names."""
+    model = SocialLearningModel(load_scenario("hoarders"), n_agents=40, rng=2)
+    model.run(5)
+    summary = model.summary()
+    assert list(summary) == ["scenario", "n_agents", "steps", *SUMMARY_METRICS]
+    assert summary["scenario"] == "hoarders"
+    assert [k for k in summary if k.startswith("final_")] == [f"final_{m}" for m in SCALAR_METRICS]
+    assert not any(isinstance(v, (dict, list)) for v in summary.values())
+    assert not set(summary) & set(SCALAR_METRICS), "metric names are always prefixed"
+    assert SocialLearningModel(n_agents=20, rng=1).summary()["scenario"] == ""
+
+
+def test_summary_is_json_ready_and_undefined_values_are_none():
+    """No hoarders: their reputation is undefined, and the summary says None (JSON null), so
+    summaries compare equal and serialise as strict JSON."""
+    model = SocialLearningModel(n_agents=30, hoarder_share=0.0, rng=1)
+    model.run(3)
+    summary = model.summary()
+    assert np.isnan(model.metrics["reputation_hoarders"])
+    assert summary["final_reputation_hoarders"] is None
+    json.dumps(summary, allow_nan=False)
+    again = SocialLearningModel(n_agents=30, hoarder_share=0.0, rng=1)
+    again.run(3)
+    assert again.summary() == summary
 
 
 def test_t50_is_none_when_the_idea_never_spreads():

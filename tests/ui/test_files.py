@@ -69,7 +69,7 @@ def test_results_csv_and_names():
     session.set_control("people", 100)
     session.step(3)
     csv = run_csv(session.model)
-    assert csv.splitlines()[0] == "step,metric,scope,value"
+    assert csv.splitlines()[0] == "step,metric,scope,department,value"
     assert {line.split(",")[0] for line in csv.splitlines()[1:]} == {"0", "1", "2", "3"}
     assert safe_name("my scenario/2") == "my_scenario_2" and safe_name("///") == "scenario"
 
