@@ -581,12 +581,17 @@ def _check_points(sweep: Sweep, scenarios: list[tuple[str, Any]], where: _Where)
                     continue
                 found = check(base if check is _params_problem else scenario, values, steps,
                               prefer)
-                if found is not None:
-                    key, problem = found
-                    table = "vary" if key in point else "fixed"
-                    raise where.error(f"{table}.{key}", _point_problem(
-                        problem, name, point_id if point else None, point, len(points)))
-                seen.add(token)
+                if found is None:
+                    seen.add(token)
+                    continue
+                key, problem = found
+                blamed = f"{'vary' if key in point else 'fixed'}.{key}"
+                if "steps" in where.overrides and problem.startswith("its step is"):
+                    # The file was valid: the overridden run length is what cuts it short.
+                    blamed, problem = "steps", (f"{key} is {values[key]}, after the last step "
+                                                f"({steps}); use steps >= {values[key]}")
+                raise where.error(blamed, _point_problem(
+                    problem, name, point_id if point else None, point, len(points)))
 
 
 def _point_problem(problem: str, scenario: str, point_id: int | None, point: dict, n: int) -> str:

@@ -103,6 +103,21 @@ def test_steps_override_that_ends_before_an_intervention_is_refused(tmp_path):
     assert "ends before tools_rollout's roll_out_tools intervention at step 30" in str(info.value)
 
 
+def test_a_steps_override_that_cuts_a_lever_short_is_blamed_on_steps(tmp_path):
+    sweep, _, path = load_sweep(write_sweep(tmp_path / "s.toml", """
+scenarios = ["champions_council"]
+[vary]
+"interventions.appoint_champions.step" = [10, 90]
+"""))
+    assert sweep.with_overrides(steps=90).steps == 90
+    with pytest.raises(SweepError) as info:
+        sweep.with_overrides(steps=40)
+    assert info.value.key == "steps" and info.value.file == f"overrides of {path}"
+    assert ("point 1 of 2 (interventions.appoint_champions.step = 90) invalid for scenario "
+            "champions_council: interventions.appoint_champions.step is 90, after the last step "
+            "(40); use steps >= 90") in str(info.value)
+
+
 def test_run_sweep_takes_an_overridden_sweep_and_resumes_only_the_same_overrides(
     sweep_path, tmp_path
 ):
