@@ -26,10 +26,12 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from orglearn.experiments.design import design_points
+from orglearn.experiments.metadata import sweep_metadata
 from orglearn.experiments.store import ResultStore
 from orglearn.experiments.sweep import Sweep, SweepError, check_sweep, load_sweep
 from orglearn.experiments.tasks import (
     FINAL_COLUMNS,
+    METADATA_COLUMNS,
     Task,
     coerce_point,
     environment,
@@ -153,6 +155,7 @@ def _runs_schema(sweep: Sweep, tasks: list[Task]) -> pa.Schema:
         values = [t.point[key] for t in tasks]
         kind = pa.bool_() if all(isinstance(v, bool) for v in values) else pa.float64()
         fields.append((key, kind))
+    fields += [(name, pa.type_for_alias(kind)) for name, kind in METADATA_COLUMNS]
     fields += [(name, pa.float64()) for name in FINAL_COLUMNS]
     return pa.schema(fields)
 
@@ -289,7 +292,8 @@ def run_sweep(
     text, digest = spec.text, spec.sha256
     out = Path(out)
     tasks = make_tasks(spec)
-    store = ResultStore(out, _runs_schema(spec, tasks))
+    provenance = sweep_metadata(spec, tasks)  # orglearn version, seed, scenarios' hashes
+    store = ResultStore(out, _runs_schema(spec, tasks), {**provenance, "sweep_sha256": digest})
     previous = store.read_manifest()
     if previous is not None and not resume:
         raise SweepError(str(out), "already holds sweep results; use --resume to continue them "
@@ -321,6 +325,7 @@ def run_sweep(
         **({"overrides": spec.overrides} if spec.overrides else {}),
         "total_runs": len(tasks),
         "created": _now(),
+        **provenance,
         "sessions": [],
     }
     session = {"started": _now(), "backend": backend, "versions": environment(),

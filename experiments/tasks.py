@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
+import json
 import os
 import platform
 import socket
@@ -25,20 +26,26 @@ import numpy as np
 
 from orglearn.experiments.levers import apply_levers, field_info, is_lever, parse_lever
 from orglearn.experiments.model_class import DEFAULT_MODEL, import_model
-from orglearn.simulation.metrics import CHANNELS, GAINS, SCALAR_METRICS
+from orglearn.simulation.metrics import SUMMARY_METRICS
 from orglearn.simulation.parameters import SECTIONS, dotted_overrides
 
 __all__ = [
     "Task", "run_one", "build_model", "coerce_point", "split_levers", "environment",
-    "version_differences", "FINAL_COLUMNS",
+    "version_differences", "FINAL_COLUMNS", "METADATA_COLUMNS",
 ]
 
-#: Per-run result columns besides the task's own.
-FINAL_COLUMNS: tuple[str, ...] = (
-    "t50",
-    "t90",
-    *(f"final_{m}" for m in SCALAR_METRICS),
-    *(f"total_{c}" for c in (*CHANNELS, *GAINS, "asks", "helps", "refusals", "posts")),
+#: Per-run result columns besides the task's own: the outcome keys of the model's summary
+#: (``t50``, ``t90``, ``final_<metric>``, ``total_<name>``), so the two cannot drift apart.
+FINAL_COLUMNS: tuple[str, ...] = SUMMARY_METRICS
+#: Per-run metadata columns and their Arrow types: the headcount, the orglearn version that ran
+#: the run, the scenario's content hash (`orglearn.experiments.metadata.scenario_sha256`, of
+#: the scenario before the point's values) and the parameters that differ from the defaults
+#: when the run started (a JSON object with dotted names; chart files as ``sha256:<hash>``).
+METADATA_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("n_agents", "int64"),
+    ("orglearn_version", "string"),
+    ("scenario_sha256", "string"),
+    ("changed_parameters", "string"),
 )
 
 
@@ -151,6 +158,7 @@ def run_one(task: Task) -> dict[str, Any]:
     timeseries = None
     try:
         model, steps = build_model(task)
+        row.update(_metadata(task, model))  # before interventions change parameters
         stop = task.stop
         for _ in range(steps):
             model.step()
@@ -219,17 +227,52 @@ def _reached(value: float, stop: dict[str, Any]) -> bool:
 
 
 def _finals(model) -> dict[str, Any]:
+    """The run's outcomes: exactly the model's summary, for the keys in `FINAL_COLUMNS`."""
     summary = model.summary()
-    wide = model.datacollector.get_model_vars_dataframe()
-    out: dict[str, Any] = {"t50": summary["t50"], "t90": summary["t90"]}
-    for name in SCALAR_METRICS:
-        out[f"final_{name}"] = float(model.metrics[name])
-    for name in (*CHANNELS, *GAINS, "asks", "helps", "refusals", "posts"):
-        out[f"total_{name}"] = float(wide[name].sum())
-    return out
+    return {name: summary[name] for name in FINAL_COLUMNS}
+
+
+def _metadata(task: Task, model) -> dict[str, Any]:
+    """The run's `METADATA_COLUMNS`, from its task and the model as built."""
+    from orglearn import __version__
+    from orglearn.experiments.metadata import dotted_parameters
+
+    # Chart files as hashes of their text: workers read them from temporary copies.
+    changed = dotted_parameters(model.params, changed_only=True, chart_paths=False)
+    return {
+        "n_agents": int(model.network.n),
+        "orglearn_version": __version__,
+        "scenario_sha256": _scenario_hash(task),
+        "changed_parameters": json.dumps(changed, default=str),
+    }
+
+
+_HASHES: dict[str, str] = {}
+
+
+def _scenario_hash(task: Task) -> str:
+    """The content hash of the task's scenario, computed once per scenario in each worker."""
+    from orglearn.experiments.metadata import scenario_sha256
+
+    key = task.scenario
+    if task.spec is not None:
+        key = json.dumps([task.spec, task.files], sort_keys=True)
+    if key not in _HASHES:
+        if task.spec is not None:
+            from orglearn.scenarios.schema import Scenario
+
+            scenario = Scenario.model_validate(_with_local_files(task.spec, task.files or {}))
+        else:
+            from orglearn.scenarios import load
+
+            scenario = load(task.scenario)
+        _HASHES[key] = scenario_sha256(scenario)
+    return _HASHES[key]
 
 
 def _timeseries(model, task: Task) -> dict[str, np.ndarray]:
+    """The run's time series as columns; ``department`` is -1 for the organisation (the store
+    writes it as null)."""
     table = model.timeseries()
     if task.metrics:
         table = table[table["metric"].isin(task.metrics)]
@@ -240,5 +283,6 @@ def _timeseries(model, task: Task) -> dict[str, np.ndarray]:
         "step": table["step"].to_numpy(np.int64),
         "metric": table["metric"].to_numpy(object),
         "scope": table["scope"].to_numpy(object),
+        "department": table["department"].fillna(-1).to_numpy(np.int64),
         "value": table["value"].to_numpy(np.float64),
     }
