@@ -92,6 +92,9 @@ def write_report(directory: str | Path) -> Path:
         data = base64.b64encode(buffer.getvalue()).decode()
         blocks.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
                       f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+    from orglearn.reports.discovery import discovery_section  # scenario discovery (PRIM)
+
+    blocks.append(discovery_section(runs, sweep, out_dir)[0])
     page = _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables)
     path = root / "report.html"
     path.write_text(page, encoding="utf-8")
