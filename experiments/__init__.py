@@ -1,6 +1,6 @@
 """Experiments: single runs, parameter sweeps with replications, results and reports.
 
->>> from experiments import run_sweep, load_results
+>>> from orglearn.experiments import run_sweep, load_results
 >>> outcome = run_sweep("barriers", "results/barriers", workers=2)    # doctest: +SKIP
 >>> results = load_results("results/barriers")                       # doctest: +SKIP
 >>> results.runs.groupby("scenario")["t90"].mean()                    # doctest: +SKIP

@@ -1,6 +1,6 @@
 """Scenario files: organisations, barriers and interventions as validated TOML.
 
->>> from scenarios import load, builtin_names
+>>> from orglearn.scenarios import load, builtin_names
 >>> scenario = load("hoarders")            # a built-in, or a path to your own file
 >>> scenario.population.hoarder_share
 0.3
