@@ -40,6 +40,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from orglearn.experiments.plots import parameter_label, save_figure, scenario_label  # noqa: E402
+
 __all__ = ["prim", "discover", "Trajectory", "Box", "Discovery", "discovery_section"]
 
 
@@ -377,7 +379,7 @@ def discovery_section(
                      for c, (lo, hi) in box.limits.items()]
         if found.boxes:
             suffix = f"_{number}" if len(scenarios) > 1 else ""
-            title = f"{Path(scenario).name.removesuffix('.toml')}: {what}"
+            title = f"{scenario_label(scenario)}: the idea {what}"
             html_figure, files = _figure(
                 _plot(found, x, title), f"discovery{suffix}", out_dir,
                 "Left: PRIM's peeling trajectory (each dot a box, from the whole space at "
@@ -506,7 +508,8 @@ def _plot(found: Discovery, x: pd.DataFrame, title: str) -> plt.Figure:
                        color=colors[i % 10])
             right.text((high - lo_all) / span, y - 0.12, _num(high), fontsize="x-small",
                        color=colors[i % 10], ha="right")
-            labels.append(f"box {i + 1}: {column}" if len(found.boxes) > 1 else column)
+            label = parameter_label(column)
+            labels.append(f"box {i + 1}: {label}" if len(found.boxes) > 1 else label)
     right.set_yticks(range(len(labels)), labels, fontsize="small")
     right.set_ylim(len(labels) - 0.5, -0.5)
     right.set_xlim(-0.02, 1.02)
@@ -518,8 +521,6 @@ def _plot(found: Discovery, x: pd.DataFrame, title: str) -> plt.Figure:
 def _figure(fig: plt.Figure, name: str, out_dir: str | Path | None,
             caption: str) -> tuple[str, list[Path]]:
     """The figure embedded as a light PNG, and written as the report writes its figures."""
-    from orglearn.experiments.plots import save_figure
-
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     files = save_figure(fig, Path(out_dir) / name) if out_dir is not None else []
