@@ -73,7 +73,7 @@ with warnings.catch_warnings():  # ema_workbench warns at import about its optio
             "orglearn.experiments.ema needs the EMA Workbench: pip install 'orglearn[ema]'"
         ) from err
 
-from orglearn.experiments.tasks import FINAL_COLUMNS, _finals
+from orglearn.experiments.tasks import FINAL_COLUMNS
 from orglearn.scenarios.schema import Scenario
 from orglearn.experiments.levers import apply_levers, field_info, is_lever, parse_lever
 from orglearn.simulation.parameters import SECTIONS, dotted_overrides
@@ -232,7 +232,7 @@ class OrglearnRun:
         replicate = int(values.pop("replicate", 0))
         model = self.build_model(values, replicate)
         model.run(self.steps)
-        row = _finals(model)
+        row = model.summary()  # the keys of a sweep's runs table (FINAL_COLUMNS)
         out = {}
         for name in self.outcomes:
             if name in ("t50_reached", "t90_reached"):
