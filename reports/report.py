@@ -169,7 +169,7 @@ def _channels(runs: pd.DataFrame) -> plt.Figure:
     ax.set_xlabel("share of all knowledge gained (mean over runs)")
     ax.set_title(f"Where knowledge came from, by channel ({_runs_count(counts)} per scenario)",
                  fontsize="medium")
-    ax.legend(ncol=3, fontsize="small", loc="upper center", bbox_to_anchor=(0.5, -0.16))
+    fig.legend(ncol=3, fontsize="small", loc="outside lower center")
     return fig
 
 
@@ -215,7 +215,7 @@ def _times(summary: pd.DataFrame, runs: pd.DataFrame) -> plt.Figure:
     ax.set_xlabel("days (model steps)")
     ax.set_title("Days for the new idea to reach half and 90% of staff "
                  f"({_runs_count(summary['runs'])} per scenario)", fontsize="medium")
-    ax.legend(fontsize="x-small", loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2)
+    fig.legend(fontsize="x-small", loc="outside lower center", ncol=2)
     return fig
 
 
