@@ -239,8 +239,8 @@ class OrglearnRun:
                 out[name] = float(row[name[:3]] is not None)
             elif name in ("t50", "t90"):
                 out[name] = float(self.steps + 1 if row[name] is None else row[name])
-            else:
-                out[name] = float(row[name])
+            else:  # undefined finals (e.g. hoarders' reputation without hoarders) are None
+                out[name] = float("nan") if row[name] is None else float(row[name])
         return out
 
     @staticmethod

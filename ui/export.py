@@ -60,7 +60,7 @@ def scenario_file(scenario: Scenario, changes: list[str] | None = None) -> str:
 
 
 def run_csv(model: SocialLearningModel) -> str:
-    """The live run's metrics for every day so far (columns: step, metric, scope, value)."""
+    """The live run's metrics for every day so far (columns: step, metric, scope, department, value)."""
     return model.timeseries().to_csv(index=False)
 
 

@@ -222,3 +222,13 @@ def test_bad_specifications_are_clear_errors(kwargs, message):
 def test_a_lever_on_an_intervention_the_scenario_lacks_is_an_error():
     with pytest.raises(ValueError, match="no appoint_champions intervention"):
         ema_model("baseline", steps=STEPS, levers={"interventions.appoint_champions.step": (5, 9)})
+
+
+def test_an_undefined_final_value_is_nan_not_an_error():
+    """Without hoarders, their reputation is undefined: the outcome is NaN, as EMA expects."""
+    model = ema_model("baseline", steps=5, n_agents=40, seed=3,
+                      uncertainties={"population.hoarder_share": (0.0, 0.3)},
+                      outcomes=("final_reputation_hoarders", "final_mean_knowledge"))
+    got = model.function(population__hoarder_share=0.0, organisation__n_agents=40)
+    assert np.isnan(got["final_reputation_hoarders"])
+    assert 0.0 < got["final_mean_knowledge"] < 1.0
