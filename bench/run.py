@@ -326,7 +326,8 @@ def format_table(result: dict[str, Any]) -> str:
 
 def plot_scaling(result: dict[str, Any], path: str | Path) -> Path:
     """Log-log plot of time per step against N, with the per-agent Mesa reference and the
-    memory-bandwidth bound, from a `run_benchmark` result."""
+    memory-bandwidth bound, from a `run_benchmark` result; written as SVG, PDF and 300-dpi PNG
+    (returns the PNG's path)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -340,12 +341,11 @@ def plot_scaling(result: dict[str, Any], path: str | Path) -> Path:
               label="same rules, per-agent Mesa")
     bound = result["bandwidth_bound_agent_steps_per_s"]
     ax.loglog(sizes, [n / bound for n in sizes], ":", color="grey", label="memory-bandwidth bound")
-    ax.set_xlabel("agents N")
+    ax.set_xlabel("agents (N)")
     ax.set_ylabel("seconds per step")
     ax.set_title(f"Cost of one step (K = {result['topics']} topics, {result['cores']} cores)")
     ax.grid(True, which="both", alpha=0.3)
     ax.legend()
-    path = Path(path)
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    from orglearn.experiments.plots import save_figure
+
+    return next(p for p in save_figure(fig, path) if p.suffix == ".png")

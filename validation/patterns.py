@@ -528,7 +528,7 @@ def markdown(table: pd.DataFrame) -> str:
 
 
 def plot_patterns(table: pd.DataFrame, path) -> None:
-    """A forest plot: each claim's 95% CI in standard errors above its bound (right of the
+    """A forest plot (written as SVG, PDF and 300-dpi PNG): each claim's 95% CI in standard errors above its bound (right of the
     line at 0 means the claim holds). Claims further than 30 standard errors, or with no
     spread at all, are drawn at the edge as a triangle."""
     import matplotlib
@@ -558,8 +558,9 @@ def plot_patterns(table: pd.DataFrame, path) -> None:
                   "claim holds; triangles: beyond 30 or no spread", fontsize=8)
     ax.set_title(f"Patterns: paired contrasts over {int(table['seeds'].max())} seeds "
                  "(blue: holds, red: does not)", fontsize=9, loc="left")
-    fig.savefig(path, dpi=150)
-    plt.close(fig)
+    from orglearn.experiments.plots import save_figure
+
+    save_figure(fig, path)
 
 
 def patterns_command(args) -> int:
@@ -594,8 +595,8 @@ def patterns_command(args) -> int:
         stem = "patterns" if name == "claims" else "patterns_ablated"
         table.to_csv(out / f"{stem}.csv", index=False)
         (out / f"{stem}.md").write_text(markdown(table) + "\n", encoding="utf-8")
-        plot_patterns(table, out / f"{stem}.png")
-        written += [out / f"{stem}.{ext}" for ext in ("csv", "md", "png")]
+        plot_patterns(table, out / stem)
+        written += [out / f"{stem}.{ext}" for ext in ("csv", "md", "svg", "pdf", "png")]
     claims = tables["claims"]
     ok = bool(claims["holds"].all())
     broken = []

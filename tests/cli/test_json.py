@@ -167,4 +167,5 @@ def test_validate_patterns(tmp_path, capsys):
     assert status == (0 if data["passed"] else 1)
     assert data["seeds"] == [1991, 1992, 1993] and data["claims"]
     assert all(Path(p).is_file() for p in data["files"])
+    assert {Path(p).name for p in data["files"]} >= {"patterns.svg", "patterns.pdf", "patterns.png"}
     assert "patterns (claims)" in err, "--progress shows the bar on stderr"
