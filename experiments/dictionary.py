@@ -352,13 +352,40 @@ def write_results_dictionary(root: str | Path, runs_schema: pa.Schema | None = N
     return write_dictionary(describe_results(root, runs_schema), root, f"sweep results, {title}")
 
 
+#: The columns of ``report/discovery.csv`` (scenario discovery by PRIM, `orglearn.reports.discovery`):
+#: one row per parameter limit of each box found.
+DISCOVERY_COLUMNS: dict[str, tuple[str, str, str]] = {
+    "scenario": ("string", "", "The scenario whose runs were searched."),
+    "box": ("integer", "", "The box's number (1 is found first and explains the most failures)."),
+    "parameter": ("string", "", "The varied parameter this row limits (section.field)."),
+    "low": ("float", "parameter", "Lower end of the box on this parameter."),
+    "high": ("float", "parameter", "Upper end of the box on this parameter."),
+    "sampled_low": ("float", "parameter", "Lowest value of this parameter in the sweep."),
+    "sampled_high": ("float", "parameter", "Highest value of this parameter in the sweep."),
+    "coverage": ("float", "share", "Share of all failing runs that lie inside the box."),
+    "density": ("float", "share", "Share of the runs inside the box that fail."),
+    "mass": ("float", "share", "Share of all runs that lie inside the box."),
+    "runs": ("integer", "runs", "Runs searched for this scenario."),
+    "failures": ("integer", "runs", "Runs that failed (how failing is defined is stated in the "
+                 "report: t90 not reached, or the slowest quarter if every run reached it)."),
+    "p_value": ("float", "", "Share of 99 permutations of the outcomes (within replicates) whose "
+                "best box scores at least as well: small means the box is not chance."),
+}
+
+
 def report_entries(files: Iterable[str], columns: Iterable[str]) -> list[Entry]:
     """The files of ``orglearn report`` and the columns of its ``report/summary.csv``."""
     files = sorted(files)
     out = [Entry("report.html", "", "", "", "The sweep's report: figures, plain-language "
                  "comparisons and the outcome table (mean and 95% confidence interval).")]
     figures = [f for f in files if f.rsplit(".", 1)[-1] in ("png", "svg", "pdf")]
-    others = [f for f in files if f not in figures and f != "report/summary.csv"]
+    others = [
+        f for f in files if f not in figures and f not in ("report/summary.csv", "report/discovery.csv")
+    ]
+    if "report/discovery.csv" in files:
+        out.append(Entry("report/discovery.csv", "", "", "", "Scenario discovery: the parameter "
+                         "ranges (boxes, found by PRIM) in which the idea fails to spread."))
+        out += [Entry("report/discovery.csv", c, *v) for c, v in DISCOVERY_COLUMNS.items()]
     if others:
         out.append(Entry(", ".join(others), "", "", "", "Written by orglearn report."))
     if figures:

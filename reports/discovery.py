@@ -40,6 +40,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from orglearn.experiments.dictionary import DISCOVERY_COLUMNS  # noqa: E402
 from orglearn.experiments.plots import parameter_label, save_figure, scenario_label  # noqa: E402
 
 __all__ = ["prim", "discover", "Trajectory", "Box", "Discovery", "discovery_section"]
@@ -388,10 +389,8 @@ def discovery_section(
             parts.append(html_figure)
             written += files
     if out_dir is not None:
-        columns = ["scenario", "box", "parameter", "low", "high", "sampled_low", "sampled_high",
-                   "coverage", "density", "mass", "runs", "failures", "p_value"]
         path = Path(out_dir) / "discovery.csv"
-        pd.DataFrame(rows, columns=columns).to_csv(path, index=False)
+        pd.DataFrame(rows, columns=list(DISCOVERY_COLUMNS)).to_csv(path, index=False)
         written.append(path)
     return "\n".join(parts), written
 

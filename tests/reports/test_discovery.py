@@ -179,3 +179,8 @@ def test_a_real_lhs_sweeps_report_has_the_section(tmp_path):
     assert f"in {failed} of 36 runs" in page
     assert ("<b>Box 1</b>" in page) == (tmp_path / "out" / "report" / "discovery.png").exists()
     assert (tmp_path / "out" / "report" / "discovery.csv").exists()
+    from orglearn.experiments.dictionary import read_dictionary
+
+    described = {(e.file, e.column) for e in read_dictionary(tmp_path / "out")}
+    columns = pd.read_csv(tmp_path / "out" / "report" / "discovery.csv").columns
+    assert {("report/discovery.csv", c) for c in columns} <= described
