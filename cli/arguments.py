@@ -8,7 +8,6 @@ This module is imported to build the parser, so it imports nothing beyond the st
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 from collections.abc import Callable
 
@@ -20,7 +19,6 @@ __all__ = [
     "settings",
     "add_output_options",
     "show_progress",
-    "lazy_handler",
 ]
 
 
@@ -113,13 +111,3 @@ def show_progress(args: argparse.Namespace) -> bool:
     if getattr(args, "quiet", False):
         return False
     return bool(getattr(args, "progress", False)) or sys.stderr.isatty()
-
-
-def lazy_handler(module: str, name: str) -> Callable[[argparse.Namespace], int]:
-    """A command handler that imports ``module`` only when the command runs, so that building
-    the parser (and ``--help``) does not pay for the command's imports."""
-
-    def handler(args: argparse.Namespace) -> int:
-        return getattr(importlib.import_module(module), name)(args)
-
-    return handler

@@ -38,8 +38,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from orglearn.cli.output import emit, fail
-from orglearn.cli.validate import add_validate_command  # the arguments; re-exported
 from orglearn.simulation.canonical.bass import bass_closed_form, bass_recursion, run_bass
 from orglearn.simulation.canonical.granovetter import (
     critical_sd,
@@ -58,8 +56,6 @@ __all__ = [
     "Validation",
     "run_validation",
     "write_validation",
-    "add_validate_command",
-    "validate_command",
     "run_job",
     "REFERENCE_FIG1",
 ]
@@ -635,40 +631,3 @@ def write_validation(validation: Validation, out: str | Path) -> list[Path]:
     pd.DataFrame([asdict(c) for c in validation.checks],
                  columns=list(Check.__annotations__)).to_csv(checks, index=False)
     return [table, checks, *plot_validation(validation.table(), out)]
-
-
-# --- command line ------------------------------------------------------------------------------
-
-
-def validate_command(args: argparse.Namespace) -> int:
-    """Run ``orglearn validate``; returns the exit status."""
-    if args.out.exists() and not args.out.is_dir():
-        return fail(f"--out {args.out} exists and is not a directory")
-    if args.model == "patterns":
-        from orglearn.validation.patterns import patterns_command
-
-        return patterns_command(args)
-    models = MODELS if args.model == "all" else (args.model,)
-    validation = run_validation(models, replications=args.replications, seed=args.seed,
-                                workers=args.workers)
-    written = write_validation(validation, args.out)
-    if args.json:
-        emit({
-            "replications": validation.replications,
-            "seed": validation.seed,
-            "seconds": round(validation.seconds, 2),
-            "passed": validation.passed,
-            "checks": [asdict(c) for c in validation.checks],
-            "points": [asdict(p) for p in validation.points],
-            "files": [str(p) for p in written],
-        })
-    else:
-        print(f"orglearn validate {args.model}: {args.replications} replications per point, "
-              f"seed {args.seed}, {validation.seconds:.1f} s")
-        for check in validation.checks:
-            mark = "ok  " if check.passed else "FAIL"
-            print(f"{mark} {check.model} {check.figure}: {check.claim}\n       ours: {check.ours}")
-        passed = sum(c.passed for c in validation.checks)
-        print(f"{passed} of {len(validation.checks)} checks passed; "
-              f"{len(validation.points)} points in {written[0]}, plots in {args.out}/")
-    return 0 if validation.passed else 1

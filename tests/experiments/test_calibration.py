@@ -16,7 +16,7 @@ from orglearn.calibration import (
     read_observed,
     simulate_series,
 )
-from orglearn.calibration.cli import add_calibrate_command
+from orglearn.cli.calibrate import add_calibrate_command
 from orglearn.scenarios import ScenarioError, load
 from orglearn.simulation.parameters import Parameters
 

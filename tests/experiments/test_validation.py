@@ -14,13 +14,13 @@ import pytest
 from PIL import Image
 from scipy import stats
 
+from orglearn.cli.validate import add_validate_command
 from orglearn.validation.canonical import (
     GRANOVETTER_SDS,
     MODELS,
     P1_GRID,
     REFERENCE_FIG1,
     Point,
-    add_validate_command,
     run_validation,
 )
 

@@ -12,18 +12,14 @@ import atexit
 import os
 import re
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ui.servers import READY_SECONDS, process_server
+
 if os.environ.get("ORGLEARN_SCREENSHOTS"):
     SCREENSHOTS = Path(os.environ["ORGLEARN_SCREENSHOTS"])
 else:
@@ -41,60 +37,16 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1440, "height": 1350}
-#: Generous waits: the machines running the tests may be busy.
-READY_SECONDS = 120
 DAY = re.compile(r"Day \d+ of \d+")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
 def ui_server(tmp_path_factory):
-    """The UI's server on a free 127.0.0.1 port; yields its URL, stops it afterwards."""
-    port = _free_port()
-    log_path = tmp_path_factory.mktemp("ui-server") / "server.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed at teardown
-    process = subprocess.Popen(
-        [sys.executable, "-m", "orglearn.ui", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its comparison workers are stopped with it
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + READY_SECONDS
-    try:
-        while True:
-            if process.poll() is not None:
-                log.flush()
-                raise RuntimeError(
-                    f"the UI server exited with {process.returncode}: "
-                    f"{log_path.read_text()[-2000:]}"
-                )
-            try:
-                with urllib.request.urlopen(url, timeout=5) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"the UI server did not answer on {url} in {READY_SECONDS} s")
-            time.sleep(0.3)
+    """The UI's server on a free 127.0.0.1 port; yields its URL, stops it (and its comparison
+    workers) afterwards."""
+    argv = [sys.executable, "-m", "orglearn.ui", "--host", "127.0.0.1", "--port", "{port}"]
+    with process_server(argv, tmp_path_factory.mktemp("ui-server") / "server.log") as url:
         yield url
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        log.close()
 
 
 @pytest.fixture(scope="session")

@@ -7,6 +7,7 @@ import functools
 import http.server
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -15,19 +16,27 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-from tests.ui.conftest import READY_SECONDS, ROOT, _free_port
+ROOT = Path(__file__).resolve().parents[2]
+#: Generous waits: the machines running the tests may be busy.
+READY_SECONDS = 120
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
 
 
 @contextlib.contextmanager
-def solara_server(
-    code: str, log_path: Path, env: dict[str, str] | None = None, args: Sequence[str] = ()
-) -> Iterator[str]:
-    """Run ``python -c code PORT *args`` (a script that serves on 127.0.0.1:PORT) from the
-    repository; yields the URL once ``/`` answers 200. The process group is stopped at exit."""
+def process_server(argv: Sequence[str], log_path: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """Run ``argv`` (``{port}`` in it is replaced by a free port) from the repository in its own
+    process group, logging to ``log_path``; yields ``http://127.0.0.1:PORT/`` once ``/`` answers
+    200, and stops the whole group (its worker processes too) at exit."""
     port = _free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
-            [sys.executable, "-c", code, str(port), *args],
+            [arg.replace("{port}", str(port)) for arg in argv],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -46,6 +55,16 @@ def solara_server(
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
+
+
+@contextlib.contextmanager
+def solara_server(
+    code: str, log_path: Path, env: dict[str, str] | None = None, args: Sequence[str] = ()
+) -> Iterator[str]:
+    """Run ``python -c code PORT *args`` (a script that serves on 127.0.0.1:PORT); see
+    `process_server`."""
+    with process_server([sys.executable, "-c", code, "{port}", *args], log_path, env) as url:
+        yield url
 
 
 def _wait(process: subprocess.Popen, url: str, log_path: Path) -> None:
@@ -85,4 +104,4 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-__all__ = ["solara_server", "static_server", "ROOT"]
+__all__ = ["process_server", "solara_server", "static_server", "ROOT", "READY_SECONDS"]
