@@ -274,14 +274,35 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The headline of ``orglearn run``'s text output; every value is in summary.json (``--json``).
+HEADLINE = (
+    "scenario", "n_agents", "steps", "seed", "t50", "t90", "final_idea_adoption",
+    "final_mean_knowledge", "final_gini", "final_silo_index", "final_participation",
+)
+CHANNELS = ("field", "direct", "esn", "collaboration", "training")
+
+
 def _summary_text(summary: dict[str, Any]) -> str:
-    """The summary's single values, one per line (the parameters are in summary.json)."""
-    rows = {k: v for k, v in summary.items() if not isinstance(v, (dict, list))}
+    """The run's headline results, one per line, and where learning came from; the other
+    values are in summary.json."""
+    rows = {key: summary[key] for key in HEADLINE if key in summary}
+    for key in ("t50", "t90"):
+        if key in rows and rows[key] is None:
+            rows[key] = "not reached"
+    gains = {c: summary.get(f"total_gain_{c}") or 0.0 for c in CHANNELS}
+    total = sum(gains.values())
+    if total > 0:
+        rows["learning by channel"] = ", ".join(
+            f"{c} {100 * g / total:.0f}%" for c, g in gains.items() if g > 0
+        )
     width = max(map(len, rows), default=0)
-    return "\n".join(
+    lines = [
         f"{key:<{width}}  {f'{value:.4g}' if isinstance(value, float) else value}"
         for key, value in rows.items()
-    )
+    ]
+    shown = sum(key in summary for key in HEADLINE)
+    lines.append(f"(and {len(summary) - shown} more values in summary.json; --json prints them)")
+    return "\n".join(lines)
 
 
 def _list(args: argparse.Namespace) -> int:
