@@ -135,6 +135,11 @@ def _add_experiment_commands(commands) -> None:
         help="steps per run (overrides the sweep's and the scenarios')",
     )
     sweep.add_argument(
+        "--model",
+        metavar="MODULE:CLASS",
+        help="run this subclass of SocialLearningModel (overrides the sweep file's 'model')",
+    )
+    sweep.add_argument(
         "--seed", type=int_at_least(0), metavar="S", help="root seed (overrides the sweep's)"
     )
     add_set_option(sweep, "every run of the sweep")
@@ -414,7 +419,7 @@ def _sweep(args: argparse.Namespace) -> int:
         )
     changes: dict[str, Any] = {
         key: value
-        for key in ("replications", "steps", "seed")
+        for key in ("replications", "steps", "seed", "model")
         if (value := getattr(args, key)) is not None
     }
     if args.set:

@@ -100,3 +100,18 @@ def test_a_bad_sweep_set_exits_2_and_writes_nothing(setting, words, tmp_path, ca
     printed = capsys.readouterr()
     assert printed.out == "" and len(printed.err.splitlines()) == 1 and words in printed.err
     assert not out.exists()
+
+
+def test_sweep_model_runs_a_subclass_and_a_bad_one_exits_2(tmp_path, capsys):
+    """``--model MODULE:CLASS`` runs that subclass in every run (its model column says so); a
+    class that does not exist exits 2 and writes nothing."""
+    out = tmp_path / "coached"
+    argv = ["sweep", str(small_sweep(tmp_path)), "--out", str(out), "--workers", "1", "--quiet",
+            "--replications", "1", "--model", "tests.experiments.custom_model:Coached"]
+    assert main(argv) == 0
+    runs = load_results(out, timeseries=False).runs
+    assert (runs["model"] == "tests.experiments.custom_model:Coached").all()
+    never = tmp_path / "never"
+    argv = [*argv[:3], str(never), *argv[4:-1], "tests.experiments.custom_model:Nope"]
+    assert main(argv) == 2
+    assert "Nope" in capsys.readouterr().err and not never.exists()
