@@ -77,10 +77,18 @@ def check_complete(out: Path, reference_out: Path) -> None:
     assert_same_results(out, reference_out)
 
 
+def _default_sigint() -> None:
+    # A shell's background job starts with SIGINT ignored, and children inherit that (Python
+    # then installs no Ctrl-C handler): give the sweep a user's terminal default, whoever runs
+    # the tests.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_sweep(sweep: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [str(script("orglearn")), "sweep", str(sweep), "--out", str(out), "--workers", "2", "--quiet", *extra],
         start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        preexec_fn=_default_sigint,
     )
 
 
