@@ -167,7 +167,7 @@ def _channels(runs: pd.DataFrame) -> plt.Figure:
     ax.invert_yaxis()
     ax.set_xlim(0, 1)
     ax.set_xlabel("share of all knowledge gained (mean over runs)")
-    ax.set_title(f"Where knowledge came from, by channel ({_runs_count(counts)} per scenario)",
+    fig.suptitle(f"Where knowledge came from, by channel ({_runs_count(counts)} per scenario)",
                  fontsize="medium")
     fig.legend(ncol=3, fontsize="small", loc="outside lower center")
     return fig
@@ -208,12 +208,13 @@ def _times(summary: pd.DataFrame, runs: pd.DataFrame) -> plt.Figure:
                             label=once(f"{words}: mean with 95% CI (all runs reached it)"))
             elif len(censored):
                 ax.annotate(f"{len(censored)} of {len(own)} not reached", (own["steps_run"].max(),
-                            row + offset), xytext=(8, 0), textcoords="offset points",
+                            row + offset), xytext=(10, 0), textcoords="offset points",
                             va="center", fontsize="x-small", color=color)
     ax.set_yticks(y, [scenario_label(s) for s in summary["scenario"]])
     ax.invert_yaxis()
     ax.set_xlabel("days (model steps)")
-    ax.set_title("Days for the new idea to reach half and 90% of staff "
+    # A figure title, not an axes title: the long scenario names leave the axes narrow.
+    fig.suptitle("Days for the new idea to reach half and 90% of staff "
                  f"({_runs_count(summary['runs'])} per scenario)", fontsize="medium")
     fig.legend(fontsize="x-small", loc="outside lower center", ncol=2)
     return fig
