@@ -6,6 +6,7 @@ import base64
 import html
 import io
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -135,7 +136,9 @@ def _curves(series: pd.DataFrame, metric: str, label: str) -> plt.Figure:
                     ha="right", fontsize="x-small", color="grey")
         ax.fill_between(own["step"], own["low"], own["high"], alpha=0.3, color="tab:blue")
         ax.plot(own["step"], own["mean"], color="tab:blue", linewidth=1.5)
-        ax.set_title(f"{scenario_label(name)} (n = {counts[name]})", fontsize="small")
+        # Wrapped: a long name would run into the next panel's title.
+        title = textwrap.fill(f"{scenario_label(name)} (n\u00a0=\u00a0{counts[name]})", width=36)
+        ax.set_title(title, fontsize="small")
         ax.set_ylim(0, 1)
     for ax in axes.flat[len(names):]:
         ax.axis("off")
