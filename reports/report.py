@@ -26,6 +26,7 @@ from orglearn.experiments.plots import (  # noqa: E402
 from orglearn.experiments.stats import OUTCOMES, curve_bands, summarise_runs  # noqa: E402
 from orglearn.experiments.store import load_results  # noqa: E402
 from orglearn.experiments.tasks import version_differences  # noqa: E402
+from orglearn.reports.headline import headline_figure, headline_html, rank  # noqa: E402
 from orglearn.simulation.metrics import CHANNELS, GAINS  # noqa: E402
 
 __all__ = ["write_report"]
@@ -51,6 +52,11 @@ def write_report(directory: str | Path) -> Path:
     by = ["scenario", "point_id", *varied] if varied else ["scenario"]
     summary = summarise_runs(runs, by)
     figures: list[tuple[str, str, plt.Figure]] = []
+    # The headline (paired differences against each scenario's reference) opens the page.
+    comparisons = [] if varied else rank(runs, _against, _group)
+    if comparisons:
+        figures.append(("headline", "What hurts and what helps: each scenario minus its "
+                        "reference, paired by seed, mean with 95% CI", headline_figure(comparisons)))
     if results.timeseries is not None and not varied:
         for metric, label in CURVES:
             figures.append((f"curves_{metric}", f"Spread over time: {label}, mean with 95% CI",
@@ -85,18 +91,24 @@ def write_report(directory: str | Path) -> Path:
 
     out_dir = root / "report"
     out_dir.mkdir(exist_ok=True)
-    blocks = []
+    blocks, headline_block = [], ""
     for name, caption, fig in figures:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=110)  # the page embeds a lighter PNG
         save_figure(fig, out_dir / name)
         data = base64.b64encode(buffer.getvalue()).decode()
-        blocks.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
-                      f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        block = (f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+                 f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        if name == "headline":
+            headline_block = block
+        else:
+            blocks.append(block)
     from orglearn.reports.discovery import discovery_section  # scenario discovery (PRIM)
 
     blocks.append(discovery_section(runs, sweep, out_dir)[0])
-    page = _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables)
+    headline = headline_html(comparisons, headline_block)
+    page = _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables, headline,
+                 {c.scenario for c in comparisons})
     path = root / "report.html"
     path.write_text(page, encoding="utf-8")
     summary.to_csv(out_dir / "summary.csv", index=False)
@@ -380,15 +392,33 @@ def _against(name: str) -> str | None:
         return None
 
 
-def _sentences(summary: pd.DataFrame, runs: pd.DataFrame) -> list[str]:
-    """Plain-language comparisons of each scenario with what it should be compared with."""
+def _group(name: str) -> str:
+    """"intervention" for a scenario with interventions, else "barrier"."""
+    from orglearn.scenarios import ScenarioError, load
+
+    try:
+        return "intervention" if load(name).interventions else "barrier"
+    except ScenarioError:
+        return "barrier"
+
+
+def _sentences(summary: pd.DataFrame, runs: pd.DataFrame, compared: set[str]) -> list[str]:
+    """A plain-language paragraph for each scenario the headline does not compare with a
+    reference (the references themselves): how far and how fast the idea spread."""
     steps = int(runs["steps_run"].max())
-    by_name = {row["scenario"]: row for _, row in summary.iterrows()}
     out = []
-    for name, row in by_name.items():
-        against = _against(name)
-        other = by_name.get(against) if against else None
-        out.append(_sentence(_short(name), row, _short(against) if other is not None else None, other, steps))
+    for _, row in summary.iterrows():
+        name = row["scenario"]
+        if name in compared:
+            continue
+        users = sorted({scenario_label(s) for s in compared if _against(s) == name})
+        role = (f" It is the reference of: {html.escape(', '.join(users))}." if users else "")
+        out.append(f"<h3>{html.escape(scenario_label(name))}</h3><p>The new idea "
+                   f"{_reach(row, steps)}. Final mean knowledge was "
+                   f"{row['final_mean_knowledge']:.3f} (95% CI {row['final_mean_knowledge_low']:.3f}"
+                   f" to {row['final_mean_knowledge_high']:.3f}), and "
+                   f"{row['final_participation']:.0%} of people with tools posted in the last "
+                   f"month ({_runs_count([row['runs']])}).{role}</p>")
     return out
 
 
@@ -401,7 +431,7 @@ def _reach(row, steps: int) -> str:
 def _reach_level(row, col: str, level: str, steps: int) -> str:
     n, reached = int(row["runs"]), int(row[f"{col}_reached"])
     if reached == 0:
-        return f"did not reach {level} staff within {steps} days in any of {n} runs"
+        return f"did not reach {level} staff: not reached in {steps} days (all {n} runs)"
     if reached < n:
         return (f"took at least {row[col]:.0f} days on average to reach {level} staff "
                 f"({n - reached} of {n} runs had not reached it by day {steps})")
@@ -409,24 +439,8 @@ def _reach_level(row, col: str, level: str, steps: int) -> str:
             f"(95% CI {row[f'{col}_low']:.0f} to {row[f'{col}_high']:.0f})")
 
 
-def _sentence(name: str, row, against: str | None, other, steps: int) -> str:
-    text = f"<b>{html.escape(name)}</b>: the new idea {_reach(row, steps)}"
-    if other is not None:
-        text += f"; in <b>{html.escape(against)}</b> it {_reach(other, steps)}"
-        diff = row["final_mean_knowledge"] - other["final_mean_knowledge"]
-        direction = "higher" if diff > 0 else "lower"
-        text += (f". Final mean knowledge was {abs(diff):.2f} {direction} ({row['final_mean_knowledge']:.2f} "
-                 f"against {other['final_mean_knowledge']:.2f})")
-        part = row["final_participation"] - other["final_participation"]
-        if abs(part) >= 0.02:
-            text += (f", and {row['final_participation']:.0%} of people with tools posted in the last "
-                     f"month, against {other['final_participation']:.0%}")
-    else:
-        text += f"; final mean knowledge {row['final_mean_knowledge']:.2f}, participation {row['final_participation']:.0%}"
-    return text + "."
-
-
-def _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables) -> str:
+def _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables, headline="",
+          compared=frozenset()) -> str:
     sweep = manifest.get("sweep", {})
     title = sweep.get("title") or "Sweep report"
     failed = runs[runs["status"] != "ok"]
@@ -449,15 +463,18 @@ def _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables) -> st
         f"root seed {sweep.get('seed')}. Status: {html.escape(str(manifest.get('status')))}.</p>",
     ]
     if not varied:
-        parts.append("<h2>In plain language</h2><ul>")
-        parts += [f"<li>{s}</li>" for s in _sentences(summary, runs)]
-        parts.append("</ul><p class='note'>Days are working days (model steps). Intervals are 95% "
-                     "confidence intervals of the mean over replications; a run in which the idea never "
-                     "reached the level counts as the run's length, so such means are lower bounds.</p>")
+        # The headline holds the ranking, its figure and the compared scenarios' paragraphs.
+        parts.append(headline or "<h2>In plain language</h2>")
+        parts += _sentences(summary, runs, set(compared))
+        parts.append("<p class='note'>Days are working days (model steps). Intervals are 95% "
+                     "confidence intervals of the mean over replications (of the mean paired "
+                     "difference in the headline); a run in which the idea never reached a level "
+                     "counts as reaching it the day after it ended, so such means are lower "
+                     "bounds and are marked as such.</p>")
     parts.append("<h2>Figures</h2>")
     parts += blocks
     parts += [f"<h2>Sensitivity indices</h2>{t}" for t in sensitivity_tables]
-    parts.append("<h2>Outcomes</h2>" + _table(summary, by))
+    parts.append("<h2>Outcomes</h2>" + _table(summary, by, int(runs["steps_run"].max())))
     if len(failed):
         parts.append("<h2>Failed runs</h2><table><tr><th>run</th><th>scenario</th><th>error</th></tr>")
         for _, row in failed.head(20).iterrows():
@@ -476,7 +493,7 @@ def _page(manifest, runs, summary, by, varied, blocks, sensitivity_tables) -> st
     return "\n".join(parts)
 
 
-def _table(summary: pd.DataFrame, by: list[str]) -> str:
+def _table(summary: pd.DataFrame, by: list[str], steps: int) -> str:
     cols = [c for c, _, _ in OUTCOMES if c in summary]
     head = "".join(f"<th>{html.escape(k)}</th>" for k in by) + "<th>runs</th>" + "".join(
         f"<th>{html.escape(dict((c, lab) for c, lab, _ in OUTCOMES)[c])}</th>" for c in cols)
@@ -485,6 +502,20 @@ def _table(summary: pd.DataFrame, by: list[str]) -> str:
         cells = "".join(f"<td>{html.escape(_short(str(row[k])) if k == 'scenario' else _fmt(row[k]))}</td>" for k in by)
         cells += f"<td>{int(row['runs'])}</td>"
         for c in cols:
-            cells += f"<td>{_fmt(row[c])} [{_fmt(row[c + '_low'])}, {_fmt(row[c + '_high'])}]</td>"
+            cells += f"<td>{html.escape(_cell(row, c, steps))}</td>"
         rows.append(f"<tr>{cells}</tr>")
     return f"<table><tr>{head}</tr>{''.join(rows)}</table>"
+
+
+
+def _cell(row, col: str, steps: int) -> str:
+    """Mean [95% CI]; for t50/t90, honest about runs that never reached the level."""
+    value = f"{_fmt(row[col])} [{_fmt(row[col + '_low'])}, {_fmt(row[col + '_high'])}]"
+    if col not in ("t50", "t90"):
+        return value
+    n, reached = int(row["runs"]), int(row[f"{col}_reached"])
+    if reached == 0:  # every run censored: a mean and interval of the run length mean nothing
+        return f"not reached in {steps} days (all {n} runs)"
+    if reached < n:
+        return f"≥ {value} ({n - reached} of {n} not reached)"
+    return value
