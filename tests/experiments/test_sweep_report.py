@@ -71,13 +71,14 @@ steps = 60
 """, capsys)
     assert "<title>Hoarders against the baseline</title>" in page
     assert "In plain language" in page
-    items = re.findall(r"<li>(.*?)</li>", page, flags=re.S)
-    assert len(items) == 2
-    comparison = next(s for s in items if s.startswith("<b>hoarders</b>"))
-    assert "<b>baseline</b>" in comparison, "hoarders is compared with the baseline"
-    assert re.search(r"Final mean knowledge was \d\.\d\d (higher|lower)", comparison)
+    items = dict(re.findall(r"<h3>(.*?)</h3><p>(.*?)</p>", page, flags=re.S))
+    assert list(items) == ["Knowledge hoarders", "Baseline organisation"]
+    comparison = items["Knowledge hoarders"]
+    assert "<b>Baseline organisation</b>" in comparison, "hoarders is compared with the baseline"
+    assert re.search(r"final mean knowledge was \d\.\d{3} (higher|lower)", comparison)
     assert "6 runs finished, 0 failed, 0 not run, of 6." in page
-    assert {"curves_idea_adoption.png", "curves_mean_knowledge.png", "times.png"} <= figures(out)
+    assert {"curves_idea_adoption.png", "curves_mean_knowledge.png", "times.png",
+            "headline.png"} <= figures(out)
     assert (out / "report" / "summary.csv").exists()
     # Plain words, the number of runs and what is drawn, on the figures themselves.
     curves = svg_text(out, "curves_idea_adoption")
@@ -105,7 +106,8 @@ steps = 60
     assert "90% of staff: not reached by the end of the run (censored)" in times
     assert "3 of 3 not reached" in times
     assert "90% of staff: mean with 95% CI" not in times
-    assert "did not reach 90% of staff within 60 days in any of 3 runs" in page
+    assert "did not reach 90% of staff: not reached in 60 days (all 3 runs)" in page
+    assert "61 [61, 61]" not in page, "no degenerate interval for censored runs"
 
 
 def test_two_parameter_factorial_report_has_heatmaps(tmp_path, capsys):
