@@ -170,7 +170,8 @@ def t90_words(c: Comparison) -> str:
         words = f"at least {_days(d.mean)} later" if later else f"at most {_days(d.mean)} sooner"
         note = f"{n - a} of {n} runs of this scenario never reached it"
     else:
-        words = f"at least {_days(d.mean)} sooner" if not later else f"at most {_days(d.mean)} later"
+        words = (f"at least {_days(d.mean)} sooner" if not later
+                 else f"at most {_days(d.mean)} later")
         note = f"{n - b} of {n} reference runs never reached it"
     return f"{words} ({note}; the bound's {ci})"
 
