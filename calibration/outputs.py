@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -127,23 +126,22 @@ def write_calibration(
     """Write a calibration's files into ``out``, all or nothing.
 
     Files: ``estimates.csv``, ``samples.csv`` (bootstrap re-estimates or posterior particles),
-    ``calibration.json``, ``fit.svg``, ``fit.pdf``, ``fit.png``, ``NAME_calibrated.toml`` and, for ABC, ``abc.db`` (if
-    ``staging`` was the ``workdir`` of `calibrate`). Files are written into ``staging`` (or a
-    new temporary folder beside ``out``) and then moved in.
+    ``calibration.json``, ``fit.svg``, ``fit.pdf``, ``fit.png``, ``NAME_calibrated.toml`` and,
+    for ABC, ``abc.db`` (if ``staging`` was the ``workdir`` of `calibrate`). Files are written into ``staging`` (or a
+    new staging folder inside ``out``, `orglearn.experiments.staging`) and then moved in.
     """
     import json
-    import os
-    import shutil
+    from contextlib import ExitStack
     from datetime import datetime, timezone
 
+    from orglearn.experiments.staging import publish, staged
     from orglearn.experiments.tasks import environment
     from orglearn.scenarios import to_toml
 
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    own = staging is None
-    staging = Path(staging or tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with ExitStack() as stack:
+        # The caller's staging folder (inside ``out``) holds abc.db already; else our own.
+        staging = Path(staging) if staging is not None else stack.enter_context(staged(out))
         result.table().to_csv(staging / "estimates.csv", index=False)
         result.samples.to_csv(staging / "samples.csv", index=False)
         plot_fit(result, staging / "fit.png")
@@ -170,11 +168,4 @@ def write_calibration(
         }
         (staging / "calibration.json").write_text(json.dumps(record, indent=2, default=str) + "\n")
         out.mkdir(exist_ok=True)
-        written = []
-        for item in sorted(staging.iterdir()):
-            os.replace(item, out / item.name)
-            written.append(out / item.name)
-        return written
-    finally:
-        if own:
-            shutil.rmtree(staging, ignore_errors=True)
+        return publish(staging, out)

@@ -7,13 +7,11 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from orglearn.cli.arguments import add_output_options, int_at_least, show_progress
-from orglearn.cli.output import emit, fail, note
+from orglearn.cli.output import check_out, emit, fail, note
 
 __all__ = ["add_calibrate_command", "handle_calibrate"]
 
@@ -124,6 +122,7 @@ def _say(text: str) -> None:
 def handle_calibrate(args: argparse.Namespace) -> int:
     """Run ``orglearn calibrate``; returns the exit status (2 for bad input, nothing written)."""
     from orglearn.calibration import calibrate, fit_parameters, read_observed, write_calibration
+    from orglearn.experiments.staging import staged
     from orglearn.scenarios import ScenarioError, load
 
     if args.scheduler and not args.scheduler.startswith(
@@ -139,43 +138,42 @@ def handle_calibrate(args: argparse.Namespace) -> int:
     except (ScenarioError, ValueError) as err:
         return fail(str(err))
     out = args.out or Path("results") / "calibrate" / (scenario.name or "scenario")
-    if out.exists() and not out.is_dir():
-        return fail(f"--out {out} exists and is not a directory")
+    if problem := check_out(out, option="--out" if args.out else "the output folder"):
+        return fail(problem)
     workers = args.workers or multiprocessing.cpu_count()
     say = _say if show_progress(args) else None
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
+    # Staged inside ``out`` (a rename from beside it fails if ``out`` is a mount point); abc.db
+    # is written there during the run and moved in with the results.
     try:
-        if say:
-            say(
-                f"calibrating {', '.join(p.key for p in fit)} of {scenario.name} to "
-                f"{args.observed} ({observed.weeks} weeks) with the {args.method} method"
+        with staged(out) as staging:
+            if say:
+                say(
+                    f"calibrating {', '.join(p.key for p in fit)} of {scenario.name} to "
+                    f"{args.observed} ({observed.weeks} weeks) with the {args.method} method"
+                )
+            result = calibrate(
+                scenario,
+                observed,
+                fit,
+                method=args.method,
+                seed=args.seed,
+                days_per_week=args.days_per_week,
+                warmup_weeks=args.warmup,
+                workers=workers,
+                scheduler=args.scheduler,
+                design=args.design,
+                population=args.population,
+                generations=args.generations,
+                max_simulations=args.max_simulations,
+                workdir=staging,
+                progress=say,
             )
-        result = calibrate(
-            scenario,
-            observed,
-            fit,
-            method=args.method,
-            seed=args.seed,
-            days_per_week=args.days_per_week,
-            warmup_weeks=args.warmup,
-            workers=workers,
-            scheduler=args.scheduler,
-            design=args.design,
-            population=args.population,
-            generations=args.generations,
-            max_simulations=args.max_simulations,
-            workdir=staging,
-            progress=say,
-        )
-        written = write_calibration(result, scenario, out, staging=staging)
+            written = write_calibration(result, scenario, out, staging=staging)
     except ScenarioError as err:
         return fail(str(err))
     except KeyboardInterrupt:
         print("orglearn: interrupted; nothing was written", file=sys.stderr)
         return 130
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
     if args.json:
         # What calibration.json holds, and where every file went.
         record = json.loads((out / "calibration.json").read_text(encoding="utf-8"))

@@ -24,7 +24,7 @@ from orglearn.cli.arguments import (
     settings,
     show_progress,
 )
-from orglearn.cli.output import emit, fail, note
+from orglearn.cli.output import check_out, emit, fail, note
 
 __all__ = ["main", "build_parser"]
 
@@ -246,8 +246,8 @@ def _run(args: argparse.Namespace) -> int:
     from orglearn.scenarios import ScenarioError, load
     from orglearn.simulation.parameters import ParameterError
 
-    if args.out.exists() and not args.out.is_dir():
-        return fail(f"--out {args.out} exists and is not a directory")
+    if problem := check_out(args.out):
+        return fail(problem)
     try:
         scenario = load(args.scenario)
     except ScenarioError as err:
@@ -369,8 +369,10 @@ def _new(args: argparse.Namespace) -> int:
     if not re.fullmatch(r"[A-Za-z0-9_][A-Za-z0-9_-]*", args.name):
         return fail(f"the name {args.name!r} must be letters, digits, '_' or '-'")
     out = args.out or Path(f"{args.name}.toml")
-    if out.exists():
+    if out.exists() and not out.is_dir():
         return fail(f"{out} already exists; choose another name or --out")
+    if problem := check_out(out, file=True, option="--out" if args.out else "the file"):
+        return fail(problem)
     try:
         base = load(args.base)
     except ScenarioError as err:
@@ -431,6 +433,8 @@ def _sweep(args: argparse.Namespace) -> int:
     except SweepError as err:
         return fail(str(err))
     out = args.out or Path("results") / Path(args.sweep).name.removesuffix(".toml")
+    if problem := check_out(out, option="--out" if args.out else "the results folder"):
+        return fail(problem)
     try:
         outcome = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler,
                             resume=args.resume, progress=show_progress(args),
@@ -493,6 +497,8 @@ def _report(args: argparse.Namespace) -> int:
 
     if not (args.directory / "manifest.json").exists():
         return fail(f"{args.directory} holds no sweep results (no manifest.json)")
+    if problem := check_out(args.directory, option="the results folder"):
+        return fail(problem)  # report.html is written there
     try:
         path = write_report(args.directory)
     except ValueError as err:
@@ -508,6 +514,9 @@ def _export(args: argparse.Namespace) -> int:
 
     if not (args.directory / "manifest.json").exists():
         return fail(f"{args.directory} holds no sweep results (no manifest.json)")
+    if problem := check_out(args.out or args.directory,
+                            option="--out" if args.out else "the results folder"):
+        return fail(problem)
     written = export_csv(args.directory, args.out)
     if args.json:
         emit({"files": [str(p) for p in written]})
@@ -535,6 +544,8 @@ def _experiments(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from orglearn.bench.run import format_table, plot_scaling, run_benchmark
 
+    if args.plot and (problem := check_out(args.plot, file=True, option="--plot")):
+        return fail(problem)
     quiet = not show_progress(args)
     result = run_benchmark(
         quick=args.quick, log=lambda text: None if quiet else print(text, file=sys.stderr)

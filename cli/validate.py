@@ -8,7 +8,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from orglearn.cli.arguments import add_output_options, int_at_least, show_progress
-from orglearn.cli.output import emit, fail
+from orglearn.cli.output import check_out, emit, fail
 
 __all__ = ["add_validate_command", "validate_command", "patterns_command", "MODELS"]
 
@@ -89,8 +89,8 @@ def add_validate_command(subparsers) -> argparse.ArgumentParser:
 
 def validate_command(args: argparse.Namespace) -> int:
     """Run ``orglearn validate``; returns the exit status."""
-    if args.out.exists() and not args.out.is_dir():
-        return fail(f"--out {args.out} exists and is not a directory")
+    if problem := check_out(args.out):
+        return fail(problem)
     if args.model == "patterns":
         return patterns_command(args)
     from orglearn.validation.canonical import run_validation, write_validation

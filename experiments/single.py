@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +14,7 @@ from tqdm.auto import tqdm
 from orglearn.experiments.dictionary import DICTIONARY_FILES, run_entries, write_dictionary
 from orglearn.experiments.metadata import run_metadata, schema_metadata
 from orglearn.experiments.plots import figure_paths, plot_spread
+from orglearn.experiments.staging import publish, staged
 from orglearn.simulation.model import SocialLearningModel
 from orglearn.simulation.parameters import Parameters
 
@@ -76,13 +74,11 @@ def write_results(
     half-written result.
     """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     timeseries = model.timeseries()
     summary = model.summary()
     extra = {k: v for k, v in metadata.items() if k != "parameters"}
     record = {**extra, **summary, "parameters": metadata.get("parameters", {})}
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}-", dir=out.parent))
-    try:
+    with staged(out) as staging:
         timeseries.to_csv(staging / "timeseries.csv", index=False)
         table = pa.Table.from_pandas(timeseries, preserve_index=False)
         own = schema_metadata(metadata)
@@ -93,9 +89,5 @@ def write_results(
         figures = plot_spread(timeseries, record, staging / "spread", title=title)
         entries = run_entries(record, [p.name for p in figures])
         write_dictionary(entries, staging, f"orglearn run of {summary['scenario'] or 'a model'}")
-        out.mkdir(exist_ok=True)
-        for name in OUTPUT_FILES:
-            os.replace(staging / name, out / name)
-    finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        publish(staging, out, list(OUTPUT_FILES))
     return out
