@@ -127,8 +127,9 @@ def write_calibration(
 
     Files: ``estimates.csv``, ``samples.csv`` (bootstrap re-estimates or posterior particles),
     ``calibration.json``, ``fit.svg``, ``fit.pdf``, ``fit.png``, ``NAME_calibrated.toml`` and,
-    for ABC, ``abc.db`` (if ``staging`` was the ``workdir`` of `calibrate`). Files are written into ``staging`` (or a
-    new staging folder inside ``out``, `orglearn.experiments.staging`) and then moved in.
+    for ABC, ``abc.db`` (if ``staging`` was the ``workdir`` of `calibrate`). Files are written
+    into ``staging`` (or a new staging folder inside ``out``, `orglearn.experiments.staging`)
+    and then moved in.
     """
     import json
     from contextlib import ExitStack
