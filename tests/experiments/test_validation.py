@@ -259,7 +259,7 @@ def test_out_must_be_a_directory(tmp_path, capsys):
     afile = tmp_path / "file.txt"
     afile.write_text("x")
     assert run_cli(["validate", "bass", "--out", str(afile)]) == 2
-    assert "not a directory" in capsys.readouterr().err
+    assert "exists and is not a folder" in capsys.readouterr().err
 
 
 def test_run_validation_rejects_unknown_models_and_too_few_replications():
