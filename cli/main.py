@@ -284,7 +284,6 @@ HEADLINE = (
     "scenario", "n_agents", "steps", "seed", "t50", "t90", "final_idea_adoption",
     "final_mean_knowledge", "final_gini", "final_silo_index", "final_participation",
 )
-CHANNELS = ("field", "direct", "esn", "collaboration", "training")
 
 
 def _summary_text(summary: dict[str, Any]) -> str:
@@ -294,6 +293,8 @@ def _summary_text(summary: dict[str, Any]) -> str:
     for key in ("t50", "t90"):
         if key in rows and rows[key] is None:
             rows[key] = "not reached"
+    from orglearn.simulation.metrics import CHANNELS  # loaded by the run already
+
     gains = {c: summary.get(f"total_gain_{c}") or 0.0 for c in CHANNELS}
     total = sum(gains.values())
     if total > 0:

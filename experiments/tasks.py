@@ -190,7 +190,7 @@ def build_model(task: Task) -> tuple[Any, int]:
         from orglearn.scenarios import load
 
         scenario = load(task.scenario)
-    steps = task.steps or _scenario_steps(scenario)
+    steps = task.steps or scenario.steps
     params, levers = split_levers(coerce_point({**task.fixed, **task.point}))
     if levers:
         scenario = apply_levers(scenario, levers, steps)
@@ -214,10 +214,6 @@ def _with_local_files(spec: dict[str, Any], files: dict[str, str]) -> dict[str, 
             os.replace(tmp, path)
         organisation[key] = str(path)
     return {**spec, "organisation": organisation}
-
-
-def _scenario_steps(scenario) -> int:
-    return scenario.steps
 
 
 def _reached(value: float, stop: dict[str, Any]) -> bool:

@@ -289,12 +289,9 @@ def _signature_and_doc() -> None:
     name is in several sections) and described in the docstring."""
     import inspect
 
+    from orglearn.simulation.parameters import _LEAVES as owners  # field name -> its sections
     from orglearn.simulation.parameters import SECTIONS
 
-    owners: dict[str, list[str]] = {}
-    for section, cls in SECTIONS.items():
-        for name in cls.model_fields:
-            owners.setdefault(name, []).append(section)
     signature = inspect.signature(SocialLearningModel.__init__)
     fixed = [p for name, p in signature.parameters.items() if name != "overrides"]
     extra, lines = [], ["", "    Parameters (keyword overrides; defaults shown):", ""]
