@@ -312,6 +312,9 @@ def sweep_entries(
                      "per run, step, metric and scope (all steps, or the last one if the sweep "
                      "records only the end). timeseries.csv is written by orglearn export."))
     out += timeseries_entries(series, run_id=True)
+    out.append(Entry(".lock", "", "", "", "The folder's lock: held by the session writing the "
+                     "results (a second session is refused), released by the operating system "
+                     "when that process ends. It records the holder's pid, host and start time."))
     if report:
         out += report_entries(report, report_columns or ())
     return out + _dictionary_entries()

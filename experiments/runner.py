@@ -26,6 +26,7 @@ import pyarrow as pa
 from tqdm.auto import tqdm
 
 from orglearn.experiments.design import design_points
+from orglearn.experiments.lock import LOCK_NAME, FolderLock, FolderLocked
 from orglearn.experiments.metadata import sweep_metadata
 from orglearn.experiments.store import ResultStore
 from orglearn.experiments.sweep import Sweep, SweepError, check_sweep, load_sweep
@@ -294,17 +295,7 @@ def run_sweep(
     tasks = make_tasks(spec)
     provenance = sweep_metadata(spec, tasks)  # orglearn version, seed, scenarios' hashes
     store = ResultStore(out, _runs_schema(spec, tasks), {**provenance, "sweep_sha256": digest})
-    previous = store.read_manifest()
-    if previous is not None and not resume:
-        raise SweepError(str(out), "already holds sweep results; use --resume to continue them "
-                         "or choose another --out")
-    if previous is not None and previous.get("sweep_sha256") != digest:
-        changed = ("other overrides" if previous.get("sweep_file") == text
-                   else "a different sweep file (its hash differs)")
-        raise SweepError(str(out), f"holds results of {changed}; resume with the same sweep "
-                         "and overrides, or choose another --out")
-    if previous is None and out.exists() and any(out.iterdir()):
-        raise SweepError(str(out), "exists and is not empty; choose another --out")
+    _check_folder(out, store.read_manifest(), resume, text, digest)
 
     workers = workers or multiprocessing.cpu_count()
     if (spec.model or "").startswith("__main__:") and (scheduler or (
@@ -316,6 +307,43 @@ def run_sweep(
                          "worker processes) cannot import; put it in a module (installed or on "
                          "PYTHONPATH), or run with workers=1")
     executor, close, backend = _executor(workers, scheduler)  # before writing anything
+    lock = FolderLock(out)
+    try:
+        lock.acquire()
+        # Read again under the lock: another session may have written since the check above.
+        previous = store.read_manifest()
+        _check_folder(out, previous, resume, text, digest)
+    except (FolderLocked, SweepError) as err:
+        lock.release()
+        close()
+        if isinstance(err, FolderLocked):
+            raise SweepError(str(out), err.problem) from None
+        raise
+    try:
+        return _run_locked(spec, out, tasks, store, previous, provenance, executor, close,
+                           backend, workers, progress, retry_failed)
+    finally:
+        lock.release()
+
+
+def _check_folder(out: Path, previous: dict | None, resume: bool, text: str, digest: str) -> None:
+    """Refuse a results folder that holds other results, or results without ``resume``."""
+    if previous is not None and not resume:
+        raise SweepError(str(out), "already holds sweep results; use --resume to continue them "
+                         "or choose another --out")
+    if previous is not None and previous.get("sweep_sha256") != digest:
+        changed = ("other overrides" if previous.get("sweep_file") == text
+                   else "a different sweep file (its hash differs)")
+        raise SweepError(str(out), f"holds results of {changed}; resume with the same sweep "
+                         "and overrides, or choose another --out")
+    if previous is None and out.exists() and any(p.name != LOCK_NAME for p in out.iterdir()):
+        raise SweepError(str(out), "exists and is not empty; choose another --out")
+
+
+def _run_locked(spec, out, tasks, store, previous, provenance, executor, close, backend,
+                workers, progress, retry_failed) -> SweepOutcome:
+    """The session proper, once the folder's lock is held."""
+    text, digest = spec.text, spec.sha256
     done = store.open(retry_failed=retry_failed)
     todo = [t for t in tasks if t.run_id not in done]
     manifest = previous or {
