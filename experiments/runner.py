@@ -8,9 +8,11 @@ which is this process (``workers=1``), local worker processes, or a Dask cluster
 from __future__ import annotations
 
 import concurrent.futures as cf
+from concurrent.futures.process import BrokenProcessPool
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -36,6 +38,7 @@ from orglearn.experiments.tasks import (
     Task,
     coerce_point,
     environment,
+    failed_result,
     run_one,
     version_differences,
 )
@@ -216,23 +219,73 @@ def _executor(workers: int, scheduler: str | None):
     # made two workers slower than one in our measurements.
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(name, "1")
-    context = multiprocessing.get_context("forkserver")
-    # Workers fork from a server that has already imported the model (about a second and a
-    # half of imports per worker otherwise, which short sweeps felt).
-    context.set_forkserver_preload(
-        ["orglearn.experiments.tasks", "orglearn.simulation.model", "orglearn.scenarios.loader"]
-    )
-    pool = cf.ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=context,
-        initializer=_exit_with_parent,
-        initargs=(os.getpid(),),
-    )
+    pool = _LocalPool(workers)
+    return pool, pool.close, f"{workers} local processes"
 
-    def close() -> None:
-        pool.shutdown(wait=False, cancel_futures=True)
 
-    return pool, close, f"{workers} local processes"
+class _LocalPool(cf.Executor):
+    """Local worker processes that survive the death of one: `replace` starts a new pool after
+    a worker was killed (by the kernel's out-of-memory killer, say), and `run_alone` runs a task
+    in a pool of its own to find out whether it is the one that kills its worker."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.context = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that has already imported the model (about a second and
+        # a half of imports per worker otherwise, which short sweeps felt).
+        self.context.set_forkserver_preload(
+            ["orglearn.experiments.tasks", "orglearn.simulation.model", "orglearn.scenarios.loader"]
+        )
+        self.pool = self._new(workers)
+
+    def _new(self, workers: int) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(max_workers=workers, mp_context=self.context,
+                                      initializer=_exit_with_parent, initargs=(os.getpid(),))
+
+    def submit(self, fn, /, *args, **kwargs):  # noqa: D102
+        return self.pool.submit(fn, *args, **kwargs)
+
+    def replace(self) -> None:
+        """Drop the broken pool (its other workers too) and start a new one."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pool = self._new(self.workers)
+
+    def run_alone(self, task: Task) -> dict[str, Any]:
+        """Run ``task`` in a one-worker pool; a failed result if that worker dies too."""
+        alone = self._new(1)
+        try:
+            future = alone.submit(run_one, task)
+            processes = list((getattr(alone, "_processes", None) or {}).values())
+            try:
+                return future.result()
+            except BrokenProcessPool:
+                for process in processes:
+                    process.join(timeout=5)
+                codes = [p.exitcode for p in processes if p.exitcode is not None]
+                return failed_result(task, _death(codes[0] if codes else None))
+        finally:
+            alone.shutdown(wait=False, cancel_futures=True)
+
+    def close(self) -> None:
+        """Stop the workers without waiting."""
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:  # noqa: D102
+        self.pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _death(exitcode: int | None) -> str:
+    """Why a worker process ended, for the run's ``error``."""
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        hint = ", out of memory?" if -exitcode == signal.SIGKILL else ""
+        return f"worker died: signal {-exitcode} ({name}{hint})"
+    if exitcode is not None:
+        return f"worker died: exit status {exitcode}"
+    return "worker died (out of memory?)"
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -427,20 +480,46 @@ def _as_completed(
 ) -> Iterator[tuple[int, dict]]:
     """Submit tasks keeping at most ``window`` in flight; yield ``(run_id, result)`` as they
     finish."""
-    pending: dict[cf.Future, int] = {}
+    pending: dict[cf.Future, Task] = {}
+    killed: set[int] = set()  # runs Dask has given up on once
     queue = iter(tasks)
 
     def top_up() -> None:
         for task in queue:
-            pending[executor.submit(run_one, task)] = task.run_id
+            pending[executor.submit(run_one, task)] = task
             if len(pending) >= window:
                 break
 
     top_up()
     while pending:
         finished, _ = cf.wait(pending, return_when=cf.FIRST_COMPLETED)
+        broken: list[Task] = []
         for future in finished:
-            run_id = pending.pop(future)
-            yield run_id, future.result()
+            task = pending.pop(future)
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                broken.append(task)
+                continue
+            except Exception as err:
+                if type(err).__name__ != "KilledWorker":
+                    raise
+                # Dask gave up after its retries, but it also blames runs that merely waited
+                # on a worker that another run killed: give each a second chance of its own.
+                if task.run_id not in killed:
+                    killed.add(task.run_id)
+                    pending[executor.submit(run_one, task)] = task
+                    continue
+                result = failed_result(task, f"worker died every time it ran this run "
+                                             f"(Dask's KilledWorker, out of memory?): {err}")
+            yield task.run_id, result
+        if broken:
+            # A worker died: every run in flight failed with it, and any of them may be the
+            # cause. Run each alone: the one that kills its worker again is recorded as failed.
+            suspects = sorted([*broken, *pending.values()], key=lambda t: t.run_id)
+            pending.clear()
+            executor.replace()
+            for task in suspects:
+                yield task.run_id, executor.run_alone(task)
         top_up()
 

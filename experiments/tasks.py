@@ -31,7 +31,7 @@ from orglearn.simulation.parameters import SECTIONS, dotted_overrides
 
 __all__ = [
     "Task", "run_one", "build_model", "coerce_point", "split_levers", "environment",
-    "version_differences", "FINAL_COLUMNS", "METADATA_COLUMNS",
+    "version_differences", "failed_result", "FINAL_COLUMNS", "METADATA_COLUMNS",
 ]
 
 #: Per-run result columns besides the task's own: the outcome keys of the model's summary
@@ -142,19 +142,7 @@ def run_one(task: Task) -> dict[str, Any]:
         final metrics; ``environment`` is the worker's `environment`.
     """
     started = time.perf_counter()
-    row: dict[str, Any] = {
-        "run_id": task.run_id,
-        "scenario": task.scenario,
-        "point_id": task.point_id,
-        "replicate": task.replicate,
-        "seed_entropy": str(task.seed_entropy),
-        "spawn_key": ",".join(map(str, task.spawn_key)),
-        "status": "ok",
-        "error": None,
-        "steps_run": 0,
-        "worker": f"{socket.gethostname()}:{os.getpid()}",
-        "model": task.model or DEFAULT_MODEL,
-    }
+    row = _identity(task)
     timeseries = None
     try:
         model, steps = build_model(task)
@@ -172,6 +160,31 @@ def run_one(task: Task) -> dict[str, Any]:
         row["error"] = traceback.format_exc()
     row["duration_s"] = time.perf_counter() - started
     return {"run": row, "timeseries": timeseries, "environment": environment()}
+
+
+def failed_result(task: Task, error: str) -> dict[str, Any]:
+    """The result of a run that could not report itself (its worker died), as `run_one`
+    returns a failure: the task's identity, status ``failed`` and ``error``."""
+    row = _identity(task)
+    row.update(status="failed", error=error, worker=None, duration_s=None)
+    return {"run": row, "timeseries": None, "environment": None}
+
+
+def _identity(task: Task) -> dict[str, Any]:
+    """A run's row before it runs: who it is, and status ok until it fails."""
+    return {
+        "run_id": task.run_id,
+        "scenario": task.scenario,
+        "point_id": task.point_id,
+        "replicate": task.replicate,
+        "seed_entropy": str(task.seed_entropy),
+        "spawn_key": ",".join(map(str, task.spawn_key)),
+        "status": "ok",
+        "error": None,
+        "steps_run": 0,
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "model": task.model or DEFAULT_MODEL,
+    }
 
 
 def build_model(task: Task) -> tuple[Any, int]:

@@ -51,3 +51,26 @@ class Fragile(SocialLearningModel):
 
 
 NOT_A_MODEL = 42
+
+
+#: Environment variable naming a file: while it exists, `Killer` kills its worker process.
+KILL_MARKER = "ORGLEARN_TEST_KILL_MARKER"
+
+
+class Killer(SocialLearningModel):
+    """A model that SIGKILLs its worker process at its first step when hoarders are 30% of
+    staff and the file named by ``$ORGLEARN_TEST_KILL_MARKER`` exists: a stand-in for a run
+    that the kernel's out-of-memory killer stops. It never kills a process that is not a
+    worker (one without a multiprocessing parent), such as a test's own."""
+
+    def step(self) -> None:
+        import multiprocessing
+        import os
+        import signal
+
+        marker = os.environ.get(KILL_MARKER)
+        if (self.steps <= 1 and abs(self.params.population.hoarder_share - 0.3) < 1e-9
+                and marker and os.path.exists(marker)
+                and multiprocessing.parent_process() is not None):
+            os.kill(os.getpid(), signal.SIGKILL)
+        super().step()

@@ -1,0 +1,78 @@
+"""A worker's death is one failed run, never a failed sweep: a real worker process is killed
+(SIGKILL, as the out-of-memory killer does), locally and on a Dask LocalCluster; the run is
+recorded as failed with the cause, the others finish, and --resume --retry-failed reaches it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import distributed
+import pytest
+
+from orglearn.experiments import load_results, run_sweep
+from tests.experiments._sweep_support import script, write_sweep
+from tests.experiments.custom_model import KILL_MARKER
+
+SWEEP = """
+model = "tests.experiments.custom_model:Killer"
+scenarios = ["baseline"]
+replications = 3
+seed = 8
+steps = 20
+[vary]
+"population.hoarder_share" = [0.0, 0.3, 0.5]
+[fixed]
+"organisation.n_agents" = 60
+"""
+#: Runs of the point with hoarders at 30%: those the Killer model kills.
+KILLED = [3, 4, 5]
+
+
+@pytest.fixture
+def marker(tmp_path, monkeypatch):
+    path = tmp_path / "kill"
+    path.write_text("kill\n")
+    monkeypatch.setenv(KILL_MARKER, str(path))
+    return path
+
+
+def _sweep(args: list[str], cwd) -> subprocess.CompletedProcess:
+    return subprocess.run([str(script("orglearn")), "sweep", *args, "--quiet"],
+                          capture_output=True, text=True, timeout=600, cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(cwd)})
+
+
+def test_killed_local_worker_is_one_failed_run_and_retry_reaches_it(tmp_path, marker, request):
+    root = request.config.rootpath
+    sweep = write_sweep(tmp_path / "killer.toml", SWEEP)
+    out = tmp_path / "out"
+    first = _sweep([str(sweep), "--out", str(out), "--workers", "2"], root)
+    assert first.returncode == 1, first.stderr  # finished, with failed runs
+    assert "Traceback" not in first.stderr
+    runs = load_results(out, timeseries=False).runs.sort_values("run_id")
+    assert list(runs["run_id"]) == list(range(9))
+    failed = runs[runs["status"] == "failed"]
+    assert list(failed["run_id"]) == KILLED
+    assert all("worker died: signal 9 (SIGKILL, out of memory?)" in e for e in failed["error"])
+
+    marker.unlink()  # the cause is gone (more memory, say): retrying now succeeds
+    second = _sweep([str(sweep), "--out", str(out), "--workers", "2", "--resume",
+                     "--retry-failed"], root)
+    assert second.returncode == 0, second.stderr
+    runs = load_results(out, timeseries=False).runs
+    assert len(runs) == 9 and (runs["status"] == "ok").all()
+
+
+def test_killed_dask_worker_is_one_failed_run(tmp_path, marker):
+    sweep = write_sweep(tmp_path / "killer.toml", SWEEP)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        outcome = run_sweep(sweep, tmp_path / "dask", scheduler=cluster.scheduler_address,
+                            progress=False)
+    runs = outcome.runs.sort_values("run_id")
+    assert list(runs["run_id"]) == list(range(9))
+    failed = runs[runs["status"] == "failed"]
+    assert list(failed["run_id"]) == KILLED
+    assert all("KilledWorker" in e for e in failed["error"])
+    assert outcome.failed == 3 and outcome.ok == 6
