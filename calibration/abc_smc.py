@@ -59,9 +59,9 @@ def abc_fit(
         logging.getLogger(name).setLevel(level)
     client = None
     if scheduler:
-        from distributed import Client
+        from orglearn.experiments.scheduler import connect
 
-        client = Client(scheduler, timeout="30s")
+        client = connect(scheduler)
         sampler = DaskDistributedSampler(dask_client=client)
     elif workers > 1:
         sampler = MulticoreEvalParallelSampler(n_procs=workers)

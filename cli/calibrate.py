@@ -123,14 +123,14 @@ def handle_calibrate(args: argparse.Namespace) -> int:
     """Run ``orglearn calibrate``; returns the exit status (2 for bad input, nothing written)."""
     from orglearn.calibration import calibrate, fit_parameters, read_observed, write_calibration
     from orglearn.experiments.staging import staged
+    from orglearn.experiments.scheduler import SchedulerError, parse_address
     from orglearn.scenarios import ScenarioError, load
 
-    if args.scheduler and not args.scheduler.startswith(
-        ("tcp://", "tls://", "inproc://", "ucx://")
-    ):
-        return fail(
-            f"--scheduler must be an address such as tcp://127.0.0.1:8786; got {args.scheduler!r}"
-        )
+    if args.scheduler:
+        try:
+            parse_address(args.scheduler)
+        except SchedulerError as err:
+            return fail(str(err))
     try:
         scenario = load(args.scenario)
         observed = read_observed(args.observed)
@@ -169,7 +169,7 @@ def handle_calibrate(args: argparse.Namespace) -> int:
                 progress=say,
             )
             written = write_calibration(result, scenario, out, staging=staging)
-    except ScenarioError as err:
+    except (ScenarioError, SchedulerError) as err:
         return fail(str(err))
     except KeyboardInterrupt:
         print("orglearn: interrupted; nothing was written", file=sys.stderr)

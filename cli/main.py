@@ -29,7 +29,6 @@ from orglearn.cli.output import check_out, emit, fail, note
 __all__ = ["main", "build_parser"]
 
 #: Scheduler addresses `orglearn sweep --scheduler` accepts.
-SCHEDULER_PROTOCOLS = ("tcp://", "tls://", "inproc://", "ucx://")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -416,10 +415,13 @@ def _sweep(args: argparse.Namespace) -> int:
 
     if args.retry_failed and not args.resume:
         return fail("--retry-failed runs failed runs of a sweep again; use it with --resume")
-    if args.scheduler and not args.scheduler.startswith(SCHEDULER_PROTOCOLS):
-        return fail(
-            f"--scheduler must be an address such as tcp://127.0.0.1:8786; got {args.scheduler!r}"
-        )
+    if args.scheduler:
+        from orglearn.experiments.scheduler import SchedulerError, parse_address
+
+        try:
+            parse_address(args.scheduler)
+        except SchedulerError as err:
+            return fail(str(err))
     changes: dict[str, Any] = {
         key: value
         for key in ("replications", "steps", "seed", "model")

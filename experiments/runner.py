@@ -205,13 +205,12 @@ class _SerialExecutor(cf.Executor):
 def _executor(workers: int, scheduler: str | None):
     """The executor and a closer for it."""
     if scheduler:
-        from distributed import Client
+        from orglearn.experiments.scheduler import SchedulerError, connect
 
         try:
-            client = Client(scheduler, timeout="30s")
-        except (OSError, TimeoutError) as err:
-            problem = f"no Dask scheduler answered there within 30 s ({err})"
-            raise SweepError(scheduler, problem) from None
+            client = connect(scheduler)
+        except SchedulerError as err:
+            raise SweepError(err.address, err.problem) from None
         return client.get_executor(), client.close, f"dask {scheduler}"
     if workers <= 1:
         return _SerialExecutor(), lambda: None, "this process"
