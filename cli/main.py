@@ -141,6 +141,12 @@ def _add_experiment_commands(commands) -> None:
     sweep.add_argument(
         "--seed", type=int_at_least(0), metavar="S", help="root seed (overrides the sweep's)"
     )
+    sweep.add_argument(
+        "--max-runs",
+        type=int_at_least(1),
+        metavar="N",
+        help="refuse a sweep of more runs than this (default 1,000,000)",
+    )
     add_set_option(sweep, "every run of the sweep")
     add_output_options(sweep)
     sweep.set_defaults(handler=_sweep)
@@ -411,7 +417,7 @@ def _reference(args: argparse.Namespace) -> int:
 
 def _sweep(args: argparse.Namespace) -> int:
     from orglearn.experiments.runner import run_sweep
-    from orglearn.experiments.sweep import SweepError, load_sweep
+    from orglearn.experiments.sweep import MAX_RUNS, SweepError, load_sweep
 
     if args.retry_failed and not args.resume:
         return fail("--retry-failed runs failed runs of a sweep again; use it with --resume")
@@ -430,7 +436,7 @@ def _sweep(args: argparse.Namespace) -> int:
     if args.set:
         changes["settings"] = settings(args.set)  # parameters, or levers of interventions
     try:
-        sweep = load_sweep(args.sweep)[0]
+        sweep = load_sweep(args.sweep, max_runs=args.max_runs or MAX_RUNS)[0]
         if changes:
             sweep = sweep.with_overrides(**changes)
     except SweepError as err:
@@ -529,13 +535,14 @@ def _export(args: argparse.Namespace) -> int:
 
 
 def _experiments(args: argparse.Namespace) -> int:
-    from orglearn.experiments.runner import make_tasks
+    from orglearn.experiments.design import design_size
     from orglearn.experiments.sweep import builtin_sweeps, load_sweep
 
     rows = []
     for name in builtin_sweeps():
         sweep = load_sweep(name)[0]
-        rows.append({"name": name, "title": sweep.title, "runs": len(make_tasks(sweep))})
+        runs = design_size(sweep) * len(sweep.scenarios) * sweep.replications
+        rows.append({"name": name, "title": sweep.title, "runs": runs})
     if args.json:
         emit(rows)
         return 0

@@ -25,7 +25,7 @@ import numpy as np
 
 from orglearn.experiments.sweep import Bounds, Range, Sweep
 
-__all__ = ["design_points", "salib_problem"]
+__all__ = ["design_points", "design_size", "salib_problem"]
 
 
 def _values(spec: list | Range) -> list[Any]:
@@ -71,3 +71,20 @@ def design_points(sweep: Sweep) -> list[dict[str, Any]]:
 
         matrix = morris_sample.sample(problem, d.samples, num_levels=d.levels, seed=d.seed)
     return [dict(zip(names, (float(v) for v in row))) for row in matrix]
+
+
+def design_size(sweep: Sweep) -> int:
+    """How many points `design_points` makes, without making them (a design may be too
+    large to make at all)."""
+    d = sweep.design
+    if d.kind == "factorial":
+        size = 1
+        for spec in sweep.vary.values():
+            size *= spec.num if isinstance(spec, Range) else len(spec)
+        return size
+    dims = len(sweep.vary)
+    if d.kind in ("lhs", "sobol"):
+        return d.samples
+    if d.kind == "saltelli":
+        return d.samples * (dims + 2)
+    return d.samples * (dims + 1)  # morris

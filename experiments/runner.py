@@ -44,7 +44,7 @@ from orglearn.experiments.tasks import (
 )
 from orglearn.scenarios.loader import load, names_builtin
 
-__all__ = ["run_sweep", "SweepOutcome", "make_tasks"]
+__all__ = ["run_sweep", "SweepOutcome", "make_tasks", "iter_tasks"]
 
 #: Finished runs kept in memory before they are written as one part.
 FLUSH_RUNS = 32
@@ -79,40 +79,76 @@ def make_tasks(sweep: Sweep, base: Path | None = None) -> list[Task]:
     Replicate ``r`` of every scenario and point gets child ``r`` of the root
     ``SeedSequence(sweep.seed)``, so comparisons use common random numbers. Scenario files
     are found relative to ``base`` (default: the sweep file's folder, else the current one).
+    A list of `iter_tasks`, which makes them one at a time.
+    """
+    return list(iter_tasks(sweep, base))
+
+
+def iter_tasks(
+    sweep: Sweep,
+    base: Path | None = None,
+    points: list[dict[str, Any]] | None = None,
+    first_only: bool = False,
+) -> Iterator[Task]:
+    """The sweep's tasks in run order, made as they are needed (see `make_tasks`), so that
+    memory stays bounded whatever the design's size.
+
+    Args:
+        points: the design's points, if already made (`design_points`, coerced).
+        first_only: only the first task of each scenario (for the sweep's metadata).
     """
     if base is None and sweep.path is not None:
         base = sweep.path.parent
-    points = [coerce_point(p) for p in design_points(sweep)]
+    if points is None:
+        points = [coerce_point(p) for p in design_points(sweep)]
+    # Child r of SeedSequence(seed).spawn(n) is the root's entropy with spawn key (r,): made
+    # here without making a million SeedSequence objects for a million replications.
     root = np.random.SeedSequence(sweep.seed)
-    children = root.spawn(sweep.replications)
+    entropy, replications = int(root.entropy), sweep.replications
     scenarios = [_scenario_ref(name, base) for name in sweep.scenarios]
     specs = {ref: _scenario_spec(ref) for ref in scenarios}
     files = {ref: _chart_files(spec) for ref, spec in specs.items()}
     stop = sweep.stop.model_dump() if sweep.stop else None
-    tasks: list[Task] = []
-    for scenario in scenarios:
+    fixed = dict(sweep.fixed)
+    metrics = tuple(sweep.metrics) if sweep.metrics else None
+    per_scenario = len(points) * replications
+    for s, scenario in enumerate(scenarios):
         for point_id, point in enumerate(points):
-            for replicate, child in enumerate(children):
-                tasks.append(
-                    Task(
-                        run_id=len(tasks),
-                        scenario=scenario,
-                        point_id=point_id,
-                        point=point,
-                        fixed=dict(sweep.fixed),
-                        replicate=replicate,
-                        seed_entropy=int(child.entropy),
-                        spawn_key=tuple(int(k) for k in child.spawn_key),
-                        steps=sweep.steps,
-                        record=sweep.record,
-                        metrics=tuple(sweep.metrics) if sweep.metrics else None,
-                        stop=stop,
-                        spec=specs[scenario],
-                        files=files[scenario],
-                        model=sweep.model,
-                    )
+            for replicate in range(replications):
+                yield Task(
+                    run_id=s * per_scenario + point_id * replications + replicate,
+                    scenario=scenario,
+                    point_id=point_id,
+                    point=point,
+                    fixed=fixed,
+                    replicate=replicate,
+                    seed_entropy=entropy,
+                    spawn_key=(*root.spawn_key, replicate),
+                    steps=sweep.steps,
+                    record=sweep.record,
+                    metrics=metrics,
+                    stop=stop,
+                    spec=specs[scenario],
+                    files=files[scenario],
+                    model=sweep.model,
                 )
-    return tasks
+                if first_only:
+                    break
+            if first_only:
+                break
+
+
+class _Tasks:
+    """A sweep's tasks as a re-iterable sequence with a length, made lazily (`iter_tasks`)."""
+
+    def __init__(self, sweep: Sweep, points: list[dict[str, Any]]):
+        self.sweep, self.points = sweep, points
+
+    def __len__(self) -> int:
+        return len(self.sweep.scenarios) * len(self.points) * self.sweep.replications
+
+    def __iter__(self) -> Iterator[Task]:
+        return iter_tasks(self.sweep, points=self.points)
 
 
 def _scenario_spec(ref: str) -> dict[str, Any] | None:
@@ -140,7 +176,7 @@ def _scenario_ref(name: str, base: Path | None) -> str:
     return str(path.resolve())
 
 
-def _runs_schema(sweep: Sweep, tasks: list[Task]) -> pa.Schema:
+def _runs_schema(sweep: Sweep, points: list[dict[str, Any]]) -> pa.Schema:
     fields = [
         ("run_id", pa.int64()),
         ("scenario", pa.string()),
@@ -156,7 +192,7 @@ def _runs_schema(sweep: Sweep, tasks: list[Task]) -> pa.Schema:
         ("duration_s", pa.float64()),
     ]
     for key in sweep.vary:
-        values = [t.point[key] for t in tasks]
+        values = [point[key] for point in points]
         kind = pa.bool_() if all(isinstance(v, bool) for v in values) else pa.float64()
         fields.append((key, kind))
     fields += [(name, pa.type_for_alias(kind)) for name, kind in METADATA_COLUMNS]
@@ -259,7 +295,7 @@ class _LocalPool(cf.Executor):
                 return future.result()
             except BrokenProcessPool:
                 for process in processes:
-                    process.join(timeout=5)
+                    process.join(timeout=60)  # the exit status names the signal
                 codes = [p.exitcode for p in processes if p.exitcode is not None]
                 return failed_result(task, _death(codes[0] if codes else None))
         finally:
@@ -312,6 +348,7 @@ def run_sweep(
     progress: bool | None = None,
     retry_failed: bool = False,
     model: type | str | None = None,
+    max_runs: int | None = None,
 ) -> SweepOutcome:
     """Run a sweep and stream its results to ``out``.
 
@@ -330,6 +367,8 @@ def run_sweep(
             in the results; a model error fails again, since the run repeats exactly.
         model: run this `SocialLearningModel` subclass (a class or ``"package.module:Class"``)
             instead of the sweep's ``model``; the same as ``sweep.with_overrides(model=...)``.
+        max_runs: refuse a sweep of more runs than this (default `sweep.MAX_RUNS`, a million,
+            or what `load_sweep` was given).
 
     Returns:
         A `SweepOutcome`, whose ``runs`` is the runs table read back from disk.
@@ -344,9 +383,13 @@ def run_sweep(
         check_sweep(spec)
     text, digest = spec.text, spec.sha256
     out = Path(out)
-    tasks = make_tasks(spec)
-    provenance = sweep_metadata(spec, tasks)  # orglearn version, seed, scenarios' hashes
-    store = ResultStore(out, _runs_schema(spec, tasks), {**provenance, "sweep_sha256": digest})
+    if max_runs is not None and max_runs != spec._max_runs:
+        spec = spec.with_overrides(max_runs=max_runs)
+    points = [coerce_point(p) for p in design_points(spec)]
+    tasks = _Tasks(spec, points)
+    # orglearn version, seed, scenarios' hashes
+    provenance = sweep_metadata(spec, list(iter_tasks(spec, points=points, first_only=True)))
+    store = ResultStore(out, _runs_schema(spec, points), {**provenance, "sweep_sha256": digest})
     _check_folder(out, store.read_manifest(), resume, text, digest)
 
     workers = workers or multiprocessing.cpu_count()
@@ -397,7 +440,7 @@ def _run_locked(spec, out, tasks, store, previous, provenance, executor, close, 
     """The session proper, once the folder's lock is held."""
     text, digest = spec.text, spec.sha256
     done = store.open(retry_failed=retry_failed)
-    todo = [t for t in tasks if t.run_id not in done]
+    todo = (t for t in tasks if t.run_id not in done)
     manifest = previous or {
         "sweep_file": text,
         "sweep_sha256": digest,
@@ -422,7 +465,6 @@ def _run_locked(spec, out, tasks, store, previous, provenance, executor, close, 
     buffer_runs: list[dict[str, Any]] = []
     buffer_series: list[dict[str, Any]] = []
     last_flush = time.monotonic()
-    by_id = {t.run_id: t for t in todo}
 
     def flush() -> None:
         nonlocal last_flush
@@ -440,8 +482,8 @@ def _run_locked(spec, out, tasks, store, previous, provenance, executor, close, 
                disable=not progress, smoothing=0.05)
     status = "interrupted"
     try:
-        for run_id, result in _as_completed(executor, todo, window=max(2, 2 * workers)):
-            buffer_runs.append(_row(result, by_id[run_id], store.runs_schema))
+        for task, result in _as_completed(executor, todo, window=max(2, 2 * workers)):
+            buffer_runs.append(_row(result, task, store.runs_schema))
             env = result.get("environment") or {}
             entry = seen.setdefault(json.dumps(env, sort_keys=True), {"versions": env, "runs": 0})
             entry["runs"] += 1
@@ -475,9 +517,9 @@ def _run_locked(spec, out, tasks, store, previous, provenance, executor, close, 
 
 
 def _as_completed(
-    executor: cf.Executor, tasks: list[Task], window: int
-) -> Iterator[tuple[int, dict]]:
-    """Submit tasks keeping at most ``window`` in flight; yield ``(run_id, result)`` as they
+    executor: cf.Executor, tasks: Iterator[Task], window: int
+) -> Iterator[tuple[Task, dict]]:
+    """Submit tasks keeping at most ``window`` in flight; yield ``(task, result)`` as they
     finish."""
     pending: dict[cf.Future, Task] = {}
     killed: set[int] = set()  # runs Dask has given up on once
@@ -511,7 +553,7 @@ def _as_completed(
                     continue
                 result = failed_result(task, f"worker died every time it ran this run "
                                              f"(Dask's KilledWorker, out of memory?): {err}")
-            yield task.run_id, result
+            yield task, result
         if broken:
             # A worker died: every run in flight failed with it, and any of them may be the
             # cause. Run each alone: the one that kills its worker again is recorded as failed.
@@ -519,6 +561,6 @@ def _as_completed(
             pending.clear()
             executor.replace()
             for task in suspects:
-                yield task.run_id, executor.run_alone(task)
+                yield task, executor.run_alone(task)
         top_up()
 

@@ -70,8 +70,11 @@ from orglearn.simulation.parameters import SECTIONS
 
 __all__ = [
     "Sweep", "Range", "Bounds", "Design", "Stop", "load_sweep", "check_sweep", "builtin_sweeps",
-    "SweepError",
+    "SweepError", "MAX_RUNS",
 ]
+
+#: A sweep of more runs than this is refused unless the limit is raised (``--max-runs``).
+MAX_RUNS = 1_000_000
 
 SweepError = ScenarioError  # same shape: file, key, line, problem
 
@@ -221,6 +224,7 @@ class Sweep(_Strict):
 
     _source: _Source | None = PrivateAttr(None)
     _checked: bool = PrivateAttr(False)
+    _max_runs: int = PrivateAttr(MAX_RUNS)
 
     @field_validator("model", mode="before")
     @classmethod
@@ -305,6 +309,7 @@ class Sweep(_Strict):
         seed: int | None = None,
         settings: dict[str, Any] | None = None,
         model: type | str | None = None,
+        max_runs: int | None = None,
     ) -> Sweep:
         """This sweep with some of its settings replaced (for smoke runs, and what
         ``orglearn sweep --replications/--steps/--seed/--set`` give).
@@ -314,6 +319,8 @@ class Sweep(_Strict):
             settings: ``{"section.field": value}`` (or lever keys) set in every run, as
                 ``[fixed]`` values that win over the file's; a varied key cannot be set.
             model: a `SocialLearningModel` subclass, or ``"package.module:Class"``.
+            max_runs: the most runs allowed (default: this sweep's limit, `MAX_RUNS` unless
+                `load_sweep` was given another); not recorded as an override.
 
         Overrides add up: ``s.with_overrides(steps=10).with_overrides(seed=1)`` has both.
         The results record the overrides, and resuming them needs the same overrides.
@@ -345,6 +352,7 @@ class Sweep(_Strict):
         except ValidationError as err:
             raise _unfixed(explain(err, label, "", schema=Sweep)) from None
         sweep._source = _Source(source.text, source.path, source.base, overrides)
+        sweep._max_runs = self._max_runs if max_runs is None else int(max_runs)
         check_sweep(sweep)
         return sweep
 
@@ -415,7 +423,7 @@ def builtin_sweeps() -> list[str]:
     )
 
 
-def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
+def load_sweep(source: str | Path, max_runs: int = MAX_RUNS) -> tuple[Sweep, str, Path]:
     """Load and validate a sweep by built-in name or path.
 
     Besides the file's own keys, it checks what needs the scenarios (`check_sweep`): each
@@ -425,6 +433,10 @@ def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
     Returns:
         ``(sweep, text, path)``: the sweep, the file's exact text (hashed into the manifest) and
         where it was found; scenario paths in the sweep are resolved relative to it.
+
+    Args:
+        max_runs: refuse a sweep of more runs than this (its size and time are estimated
+            before any point is made).
 
     Raises:
         SweepError: the file is missing or invalid; it names the file, key and line.
@@ -449,6 +461,7 @@ def load_sweep(source: str | Path) -> tuple[Sweep, str, Path]:
     except ValidationError as err:
         raise explain(err, str(path), text, schema=Sweep) from None
     sweep._source = _Source(text, path, sweep)
+    sweep._max_runs = int(max_runs)
     check_sweep(sweep)
     return sweep, text, path
 
@@ -470,6 +483,7 @@ def check_sweep(sweep: Sweep) -> None:
 
     where = _Where(sweep)
     scenarios = _load_scenarios(sweep, where)
+    _check_size(sweep, scenarios, where)
     if sweep.model is not None:
         try:
             import_model(sweep.model)
@@ -500,6 +514,49 @@ class _Where:
     @property
     def base(self) -> Path | None:
         return Path(self.file).parent if self.file != "<sweep>" else None
+
+
+def _check_size(sweep: Sweep, scenarios: list[tuple[str, Any]], where: _Where) -> None:
+    """Refuse a design of more runs than the sweep's limit, with its size and the time it
+    would take (timed on a few steps of its first scenario), before any point is made."""
+    from orglearn.experiments.design import design_size
+
+    points = design_size(sweep)
+    runs = points * len(scenarios) * sweep.replications
+    if runs <= sweep._max_runs:
+        return
+    name, scenario = scenarios[0]
+    estimate = ""
+    try:
+        seconds = _seconds_per_run(scenario, sweep.steps or scenario.steps)
+        hours = runs * seconds / 3600
+        estimate = (f"; at about {seconds:.2g} s per run here, that is about {hours:,.0f} hours "
+                    "of one core")
+    except Exception:  # noqa: BLE001 - the estimate is a courtesy; the refusal stands
+        pass
+    key = "replications" if points * len(scenarios) <= sweep._max_runs else "design"
+    raise where.error(key, f"makes {runs:,} runs ({points:,} points x {len(scenarios)} "
+                      f"scenario{'s' if len(scenarios) > 1 else ''} x {sweep.replications:,} "
+                      "replications), more than the limit "
+                      f"of {sweep._max_runs:,}{estimate}. Make the design smaller, or raise the "
+                      "limit with --max-runs (max_runs= in Python) if you mean it.")
+
+
+def _seconds_per_run(scenario: Any, steps: int) -> float:
+    """A run's duration, from building the scenario's model and timing a few steps."""
+    import time
+
+    from orglearn.simulation.model import SocialLearningModel
+
+    started = time.perf_counter()
+    model = SocialLearningModel(scenario, rng=0)
+    built = time.perf_counter()
+    model.step()  # the first step compiles and warms caches
+    probe = time.perf_counter()
+    for _ in range(5):
+        model.step()
+    per_step = (time.perf_counter() - probe) / 5
+    return (built - started) + per_step * steps
 
 
 def _load_scenarios(sweep: Sweep, where: _Where) -> list[tuple[str, Any]]:
