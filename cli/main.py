@@ -101,7 +101,15 @@ def _add_experiment_commands(commands) -> None:
         "and --set change the sweep for this run (a quick smoke run, say); a sweep resumed "
         "must be given the same ones.",
     )
-    sweep.add_argument("sweep", help="built-in experiment name (e.g. barriers) or sweep file")
+    sweep.add_argument("sweep", nargs="?",
+                       help="built-in experiment name (e.g. barriers) or sweep file")
+    sweep.add_argument(
+        "--verify",
+        type=Path,
+        metavar="DIR",
+        help="check a results folder's parts against their recorded checksums and report any "
+        "damage, changing nothing (exit 1 if damaged)",
+    )
     sweep.add_argument(
         "--workers",
         type=int_at_least(1),
@@ -419,6 +427,11 @@ def _sweep(args: argparse.Namespace) -> int:
     from orglearn.experiments.runner import run_sweep
     from orglearn.experiments.sweep import MAX_RUNS, SweepError, load_sweep
 
+    if args.verify is not None:
+        return _verify(args)
+    if args.sweep is None:
+        return fail("give a sweep file or built-in experiment (orglearn experiments lists "
+                    "them), or --verify DIR")
     if args.retry_failed and not args.resume:
         return fail("--retry-failed runs failed runs of a sweep again; use it with --resume")
     if args.scheduler:
@@ -458,6 +471,10 @@ def _sweep(args: argparse.Namespace) -> int:
     retried = f", {outcome.retried} of them failed runs run again" if outcome.retried else ""
     note(args, f"{outcome.ok} runs finished and {outcome.failed} failed in this session{retried} "
                f"({outcome.done_before} were done before); results in {out}/")
+    if outcome.quarantined:
+        print(f"orglearn: warning: {len(outcome.quarantined)} damaged parts were moved to "
+              f"{out}/quarantine/ ({', '.join(outcome.quarantined)}); their runs were done "
+              "again", file=sys.stderr)
     for line in outcome.version_warnings:
         print(f"orglearn: warning: {line} (see the sessions in {out}/manifest.json)",
               file=sys.stderr)
@@ -501,6 +518,32 @@ def _last_line(error: str | None) -> str:
     return ((error or "").strip().splitlines()[-1:] or [""])[0]
 
 
+def _verify(args: argparse.Namespace) -> int:
+    """``orglearn sweep --verify DIR``: report damage, change nothing."""
+    from orglearn.experiments.integrity import verify
+
+    folder = args.verify
+    if args.sweep is not None:
+        return fail("--verify checks a results folder; give no sweep with it")
+    if not (folder / "manifest.json").exists() and not (folder / "runs").is_dir():
+        return fail(f"{folder} holds no sweep results (no manifest.json)")
+    found = verify(folder)
+    lines = found.lines()
+    if args.json:
+        emit({"folder": str(folder), "parts": found.parts, "sound": found.sound,
+              "damaged": [{"file": f, "problem": why} for f, why in found.damaged],
+              "missing": found.missing, "unrecorded": [r["file"] for r in found.unrecorded],
+              "orphans": found.orphans, "manifest": found.manifest})
+    else:
+        for line in lines:
+            print(f"{folder}/{line}")
+        verdict = ("every part is as written" if not lines else
+                   "no damage" if found.sound else
+                   "damaged; resume the sweep (--resume) to redo the runs of damaged parts")
+        print(f"{folder}: {found.parts} parts checked; {verdict}")
+    return 0 if found.sound else 1
+
+
 def _report(args: argparse.Namespace) -> int:
     from orglearn.reports.report import write_report
 
@@ -520,13 +563,17 @@ def _report(args: argparse.Namespace) -> int:
 
 def _export(args: argparse.Namespace) -> int:
     from orglearn.experiments.export import export_csv
+    from orglearn.experiments.integrity import ResultsDamaged
 
     if not (args.directory / "manifest.json").exists():
         return fail(f"{args.directory} holds no sweep results (no manifest.json)")
     if problem := check_out(args.out or args.directory,
                             option="--out" if args.out else "the results folder"):
         return fail(problem)
-    written = export_csv(args.directory, args.out)
+    try:
+        written = export_csv(args.directory, args.out)
+    except ResultsDamaged as err:
+        return fail(str(err))
     if args.json:
         emit({"files": [str(p) for p in written]})
     for path in written:

@@ -117,7 +117,12 @@ MANIFEST_KEYS: dict[str, tuple[str, str]] = {
     "total_runs": ("integer", "Runs in the sweep: scenarios x points x replications."),
     "created": ("text", "When the results folder was created (UTC, ISO 8601)."),
     "sessions": ("list of objects", "One per session of orglearn sweep: started, finished, "
-                 "backend, package versions here and on the workers, git commit, runs ran."),
+                 "backend, package versions here and on the workers, git commit, runs ran, "
+                 "and the damaged parts it moved to quarantine/ (quarantined)."),
+    "parts": ("list of objects", "Every Parquet part of the results: file, rows, bytes and "
+              "sha256 as written (also in parts.jsonl, line by line as they are written)."),
+    "rebuilt": ("text", "When a damaged manifest was rebuilt from the parts by a --resume "
+                "(UTC); absent otherwise. Sessions before it are not listed."),
     "status": ("text", "running, interrupted, complete or complete with failed runs."),
     "orglearn_version": ("text", "The orglearn version that created the results."),
     "seed": ("integer", "The entropy of the sweep's root numpy.random.SeedSequence."),
@@ -312,6 +317,15 @@ def sweep_entries(
                      "per run, step, metric and scope (all steps, or the last one if the sweep "
                      "records only the end). timeseries.csv is written by orglearn export."))
     out += timeseries_entries(series, run_id=True)
+    out.append(Entry("parts.jsonl", "", "", "", "The record of every Parquet part written, one "
+                     "JSON line each, appended as the part is written: file, rows, bytes, "
+                     "sha256 (a line with quarantined = true: the part was moved to "
+                     "quarantine/). manifest.json's parts holds the same at the end of each "
+                     "session. orglearn sweep --verify and --resume check the parts against it."))
+    out.append(Entry("quarantine/runs/part-*.parquet, quarantine/timeseries/part-*.parquet", "",
+                     "", "", "Parts found damaged by a --resume (their bytes differ from the "
+                     "record, or they cannot be read), kept for inspection; their runs were "
+                     "done again. They are not read as results."))
     out.append(Entry(".lock", "", "", "", "The folder's lock: held by the session writing the "
                      "results (a second session is refused), released by the operating system "
                      "when that process ends. It records the holder's pid, host and start time."))

@@ -12,6 +12,7 @@ from orglearn.experiments.dictionary import (
     write_dictionary,
     write_results_dictionary,
 )
+from orglearn.experiments.integrity import check_sound
 from orglearn.experiments.store import write_runs_csv
 
 __all__ = ["export_csv"]
@@ -23,8 +24,12 @@ def export_csv(directory: str | Path, out: str | Path | None = None) -> list[Pat
 
     The time series is written batch by batch, so a sweep of any size exports in bounded memory.
     Its ``department`` column is empty for the organisation.
+
+    Raises:
+        ResultsDamaged: a part is damaged (`integrity.check_sound`); nothing is written.
     """
     root = Path(directory)
+    check_sound(root)  # before writing anything
     target = Path(out) if out else root
     target.mkdir(parents=True, exist_ok=True)
     written = []

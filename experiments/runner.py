@@ -30,7 +30,7 @@ from tqdm.auto import tqdm
 from orglearn.experiments.design import design_points
 from orglearn.experiments.lock import LOCK_NAME, FolderLock, FolderLocked
 from orglearn.experiments.metadata import sweep_metadata
-from orglearn.experiments.store import ResultStore
+from orglearn.experiments.store import ResultsDamaged, ResultStore
 from orglearn.experiments.sweep import Sweep, SweepError, check_sweep, load_sweep
 from orglearn.experiments.tasks import (
     FINAL_COLUMNS,
@@ -66,6 +66,8 @@ class SweepOutcome:
     version_warnings: tuple[str, ...] = ()
     #: Runs recorded as failed by earlier sessions that this session ran again.
     retried: int = 0
+    #: Damaged parts this session moved to ``quarantine/`` (their runs were done again).
+    quarantined: tuple[str, ...] = ()
 
     @property
     def complete(self) -> bool:
@@ -390,7 +392,7 @@ def run_sweep(
     # orglearn version, seed, scenarios' hashes
     provenance = sweep_metadata(spec, list(iter_tasks(spec, points=points, first_only=True)))
     store = ResultStore(out, _runs_schema(spec, points), {**provenance, "sweep_sha256": digest})
-    _check_folder(out, store.read_manifest(), resume, text, digest)
+    _check_folder(out, _previous(store, resume, digest), resume, text, digest)
 
     workers = workers or multiprocessing.cpu_count()
     if (spec.model or "").startswith("__main__:") and (scheduler or (
@@ -406,7 +408,7 @@ def run_sweep(
     try:
         lock.acquire()
         # Read again under the lock: another session may have written since the check above.
-        previous = store.read_manifest()
+        previous = _previous(store, resume, digest)
         _check_folder(out, previous, resume, text, digest)
     except (FolderLocked, SweepError) as err:
         lock.release()
@@ -419,6 +421,23 @@ def run_sweep(
                            backend, workers, progress, retry_failed)
     finally:
         lock.release()
+
+
+def _previous(store: ResultStore, resume: bool, digest: str) -> dict | None:
+    """The folder's manifest. A damaged one is rebuilt on ``resume`` when the parts show they
+    were written by this very sweep (their metadata carries its hash); otherwise refused."""
+    try:
+        return store.read_manifest()
+    except ResultsDamaged as err:
+        problem = str(err).split(": ", 1)[-1]
+        if not resume:
+            raise SweepError(str(store.root), f"holds sweep results whose manifest.json is "
+                             f"{problem}; --resume with the same sweep rebuilds it") from None
+        if store.sweep_hash_of_parts() != digest:
+            raise SweepError(str(store.root), f"manifest.json is {problem}, and no readable "
+                             "part shows these are results of this sweep; choose another "
+                             "--out") from None
+        return {"sweep_sha256": digest, "rebuilt": _now(), "sessions": []}
 
 
 def _check_folder(out: Path, previous: dict | None, resume: bool, text: str, digest: str) -> None:
@@ -439,26 +458,45 @@ def _run_locked(spec, out, tasks, store, previous, provenance, executor, close, 
                 workers, progress, retry_failed) -> SweepOutcome:
     """The session proper, once the folder's lock is held."""
     text, digest = spec.text, spec.sha256
+    if previous is not None and "rebuilt" in previous:  # its manifest was damaged
+        previous = {**_new_manifest(spec, text, digest, len(tasks), provenance),
+                    "rebuilt": previous["rebuilt"], "status": "rebuilt"}
+        store.write_manifest(previous)
     done = store.open(retry_failed=retry_failed)
     todo = (t for t in tasks if t.run_id not in done)
-    manifest = previous or {
-        "sweep_file": text,
-        "sweep_sha256": digest,
-        "sweep": spec.model_dump(mode="json", by_alias=True),
-        **({"overrides": spec.overrides} if spec.overrides else {}),
-        "total_runs": len(tasks),
-        "created": _now(),
-        **provenance,
-        "sessions": [],
-    }
+    manifest = previous or _new_manifest(spec, text, digest, len(tasks), provenance)
     session = {"started": _now(), "backend": backend, "versions": environment(),
                "git_commit": _git_commit()}
+    if store.quarantined:
+        session["quarantined"] = store.quarantined
     retried = len(store.recorded - done)  # failed runs of earlier sessions, run again now
     if retry_failed:
         session["retried_failed"] = retried
     manifest["sessions"].append(session)
     manifest["status"] = "running"
+    manifest["parts"] = store.parts()
     store.write_manifest(manifest)
+    return _run_session(spec, out, tasks, store, manifest, session, todo, done, retried,
+                        executor, close, workers, progress)
+
+
+def _new_manifest(spec: Sweep, text: str, digest: str, total: int,
+                  provenance: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "sweep_file": text,
+        "sweep_sha256": digest,
+        "sweep": spec.model_dump(mode="json", by_alias=True),
+        **({"overrides": spec.overrides} if spec.overrides else {}),
+        "total_runs": total,
+        "created": _now(),
+        **provenance,
+        "sessions": [],
+    }
+
+
+def _run_session(spec, out, tasks, store, manifest, session, todo, done, retried, executor,
+                 close, workers, progress) -> SweepOutcome:
+    """Run what is left, streaming finished runs to disk; the manifest says how it ended."""
 
     ok = failed = 0
     seen: dict[str, dict[str, Any]] = {}  # the workers' environments, with their run counts
@@ -506,6 +544,7 @@ def _run_locked(spec, out, tasks, store, previous, provenance, executor, close, 
         session["ran"] = ok + failed
         session["worker_versions"] = list(seen.values())
         manifest["status"] = status
+        manifest["parts"] = store.parts()
         store.write_manifest(manifest)
         if any((out / "runs").glob("part-*.parquet")):
             store.export_runs_csv()
@@ -513,7 +552,8 @@ def _run_locked(spec, out, tasks, store, previous, provenance, executor, close, 
 
     runs = load_results(out, timeseries=False).runs
     warnings = tuple(version_differences(session["versions"], seen.values()))
-    return SweepOutcome(out, len(tasks), len(done), ok, failed, runs, warnings, retried)
+    return SweepOutcome(out, len(tasks), len(done), ok, failed, runs, warnings, retried,
+                        tuple(store.quarantined))
 
 
 def _as_completed(

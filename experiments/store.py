@@ -10,6 +10,10 @@ Layout of a results directory::
     timeseries/part-000001.parquet   long format: run_id, step, metric, scope, department, value
     runs.csv                   the runs table as CSV, rewritten at the end of each session
     data_dictionary.csv, .md   every file and column (`orglearn.experiments.dictionary`)
+    parts.jsonl                every part's rows, bytes and SHA-256, as written
+                               (`orglearn.experiments.integrity`)
+    quarantine/                damaged parts a resume moved aside (their runs were redone)
+    .lock                      held by the session writing (`orglearn.experiments.lock`)
 
 Every Parquet part carries the sweep's metadata in its schema metadata (key ``orglearn``, a JSON
 object: orglearn version, sweep hash, seed, scenarios and their hashes, parameters) and each
@@ -37,9 +41,18 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from orglearn.experiments.dictionary import Entry, sweep_entries, write_results_dictionary
-from orglearn.experiments.metadata import schema_metadata
+from orglearn.experiments.integrity import (
+    ResultsDamaged,
+    append_record,
+    part_record,
+    read_manifest,
+    recorded_parts,
+    verify,
+)
+from orglearn.experiments.metadata import METADATA_KEY, schema_metadata
 
-__all__ = ["ResultStore", "Results", "load_results", "write_runs_csv", "TIMESERIES_SCHEMA"]
+__all__ = ["ResultStore", "Results", "ResultsDamaged", "load_results", "write_runs_csv",
+           "TIMESERIES_SCHEMA"]
 
 TIMESERIES_SCHEMA = pa.schema(
     [
@@ -72,6 +85,7 @@ class ResultStore:
         self.runs_schema = _annotated(runs_schema, entries).with_metadata(own)
         self.timeseries_schema = _annotated(TIMESERIES_SCHEMA, entries).with_metadata(own)
         self.recorded: set[int] = set()  # ids of the runs with a row, failed or not (see open)
+        self.quarantined: list[str] = []  # parts moved to quarantine/ by open
         self._next = 1
 
     @property
@@ -80,18 +94,26 @@ class ResultStore:
         return self.root / "manifest.json"
 
     def open(self, retry_failed: bool = False) -> set[int]:
-        """Create the folders, drop orphan parts, and return the ids of runs already done
-        (with ``retry_failed``, only those that finished ``ok``)."""
+        """Create the folders, check every part against its record (`integrity.verify`),
+        move damaged parts (with their twins) to ``quarantine/``, drop orphan parts, and
+        return the ids of runs already done (with ``retry_failed``, only those that finished
+        ``ok``). What was quarantined is left in ``quarantined``."""
         for sub in ("runs", "timeseries"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         for stale in self.root.glob("*/.*.tmp"):
             stale.unlink()
+        found = verify(self.root)
+        self.quarantined = self._quarantine([file for file, _ in found.damaged])
+        for record in found.unrecorded:
+            if record["file"] not in self.quarantined:
+                append_record(self.root, record)
         runs_parts = {p.name for p in (self.root / "runs").glob("part-*.parquet")}
         for part in (self.root / "timeseries").glob("part-*.parquet"):
             if part.name not in runs_parts:
                 part.unlink()
         self.write_dictionary()
         numbers = [int(n[5:11]) for n in runs_parts]
+        numbers += [int(Path(f).name[5:11]) for f in self.quarantined]  # never reuse a name
         self._next = max(numbers, default=0) + 1
         if not runs_parts:
             self.recorded = set()
@@ -100,6 +122,32 @@ class ResultStore:
         ids, status = table.column("run_id").to_pylist(), table.column("status").to_pylist()
         self.recorded = set(ids)
         return {i for i, s in zip(ids, status) if s == "ok" or not retry_failed}
+
+    def _quarantine(self, damaged: list[str]) -> list[str]:
+        """Move damaged parts and their twins to ``quarantine/``; returns the files moved."""
+        moved: list[str] = []
+        names = sorted({Path(file).name for file in damaged})
+        for name in names:
+            for table in ("runs", "timeseries"):
+                path = self.root / table / name
+                if path.exists():
+                    target = self.root / "quarantine" / table / name
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(path, target)
+                    moved.append(f"{table}/{name}")
+                    append_record(self.root, {"file": f"{table}/{name}", "quarantined": True})
+        return moved
+
+    def parts(self) -> list[dict[str, Any]]:
+        """The record of every part written (for the manifest's ``parts``), in order."""
+        manifest = None
+        try:
+            manifest = self.read_manifest()
+        except ResultsDamaged:
+            pass
+        records = recorded_parts(self.root, manifest)
+        return [records[name] for name in sorted(records)
+                if (self.root / name).exists()]
 
     def append(self, runs: list[dict[str, Any]], timeseries: list[dict[str, Any]]) -> None:
         """Write one part: the runs' time series, then their rows."""
@@ -114,9 +162,12 @@ class ResultStore:
                 values = _concat([t[col] for t in timeseries])
                 mask = np.asarray(values) < 0 if col == "department" else None  # -1: none
                 columns[col] = pa.array(values, type=schema.field(col).type, mask=mask)
-            _atomic_write(pa.table(columns, schema=schema), self.root / "timeseries" / name)
+            series = pa.table(columns, schema=schema)
+            path = _atomic_write(series, self.root / "timeseries" / name)
+            append_record(self.root, part_record(path, self.root, series.num_rows))
         table = pa.Table.from_pylist(runs, schema=self.runs_schema)
-        _atomic_write(table, self.root / "runs" / name)
+        path = _atomic_write(table, self.root / "runs" / name)
+        append_record(self.root, part_record(path, self.root, table.num_rows))
 
     def write_manifest(self, manifest: dict[str, Any]) -> None:
         """Replace the manifest atomically."""
@@ -125,10 +176,25 @@ class ResultStore:
         os.replace(tmp, self.manifest_path)
 
     def read_manifest(self) -> dict[str, Any] | None:
-        """The manifest, or None if there is none yet."""
-        if not self.manifest_path.exists():
-            return None
-        return json.loads(self.manifest_path.read_text())
+        """The manifest, or None if there is none yet.
+
+        Raises:
+            ResultsDamaged: it cannot be read (cut short, say).
+        """
+        manifest, problem = read_manifest(self.root)
+        if problem:
+            raise ResultsDamaged(f"{self.manifest_path}: {problem}")
+        return manifest
+
+    def sweep_hash_of_parts(self) -> str | None:
+        """The sweep hash that the readable parts carry in their metadata (None if none)."""
+        for path in sorted((self.root / "runs").glob("part-*.parquet")):
+            try:
+                meta = pq.read_schema(path).metadata or {}
+                return json.loads(meta[METADATA_KEY]).get("sweep_sha256")
+            except Exception:  # noqa: BLE001 - a damaged part: try the next
+                continue
+        return None
 
     def write_dictionary(self) -> list[Path]:
         """Write the data dictionary of the results directory (`experiments.dictionary`)."""
@@ -168,17 +234,39 @@ def _annotated(schema: pa.Schema, entries: list[Entry]) -> pa.Schema:
     return pa.schema(fields, metadata=schema.metadata)
 
 
-def _atomic_write(table: pa.Table, path: Path) -> None:
+def _atomic_write(table: pa.Table, path: Path) -> Path:
     tmp = path.with_name(f".{path.name}.tmp")
     pq.write_table(table, tmp)
     os.replace(tmp, path)
+    return path
+
+
+def _read_parts(root: Path, table: str, **kwargs) -> pa.Table:
+    """One table's parts read together; a part that cannot be read is named in one line."""
+    paths = sorted((root / table).glob("part-*.parquet"))
+    try:
+        return ds.dataset(paths, format="parquet").to_table(**kwargs)
+    except (pa.ArrowException, OSError) as err:
+        for path in paths:
+            try:
+                pq.read_metadata(path)
+                pq.read_table(path, columns=[])
+            except Exception:  # noqa: BLE001
+                break
+        else:
+            path = root / table
+        first = (str(err).splitlines() or [type(err).__name__])[0]
+        raise ResultsDamaged(
+            f"{path}: damaged, it cannot be read ({first}); `orglearn sweep --verify {root}` "
+            "lists all damage, and resuming the sweep redoes the runs of damaged parts"
+        ) from None
 
 
 def _read_runs(root: Path) -> pd.DataFrame:
     runs = root / "runs"
     if not any(runs.glob("part-*.parquet")):
         return pd.DataFrame()
-    table = ds.dataset(sorted(runs.glob("part-*.parquet")), format="parquet").to_table()
+    table = _read_parts(root, "runs")
     frame = table.to_pandas()
     # One row per run: a retried run's ok row, else its latest failure (parts are in order).
     frame["_ok"] = frame["status"] == "ok"
@@ -219,18 +307,20 @@ def load_results(
     manifest_path = root / "manifest.json"
     if not manifest_path.exists():
         raise FileNotFoundError(f"{root} holds no sweep results (no manifest.json)")
-    manifest = json.loads(manifest_path.read_text())
+    manifest, problem = read_manifest(root)
+    if problem:
+        raise ResultsDamaged(f"{manifest_path}: {problem}; resuming the sweep "
+                             "(orglearn sweep ... --resume) rebuilds it from the parts")
     runs = _read_runs(root)
     series = None
     if timeseries and any((root / "timeseries").glob("part-*.parquet")):
-        data = ds.dataset(root / "timeseries", format="parquet")
         condition = None
         if metrics:
             condition = ds.field("metric").isin(metrics)
         if scope is not None:
             by_scope = ds.field("scope") == scope
             condition = by_scope if condition is None else condition & by_scope
-        series = data.to_table(filter=condition).to_pandas()
+        series = _read_parts(root, "timeseries", filter=condition).to_pandas()
         if "department" in series:
             series["department"] = series["department"].astype("Int64")
         keys = runs[["run_id", "scenario", "point_id", "replicate"]]

@@ -24,6 +24,7 @@ from orglearn.experiments.plots import (  # noqa: E402
     scenario_label,
 )
 from orglearn.experiments.stats import OUTCOMES, curve_bands, summarise_runs  # noqa: E402
+from orglearn.experiments.integrity import check_sound  # noqa: E402
 from orglearn.experiments.store import load_results  # noqa: E402
 from orglearn.experiments.tasks import version_differences  # noqa: E402
 from orglearn.reports.headline import headline_figure, headline_html, rank  # noqa: E402
@@ -43,6 +44,7 @@ def write_report(directory: str | Path) -> Path:
         The path of ``report.html``.
     """
     root = Path(directory)
+    check_sound(root)  # never report from damaged results
     results = load_results(root, metrics=[m for m, _ in CURVES])
     runs, manifest = results.runs, results.manifest
     if runs.empty:
