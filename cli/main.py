@@ -26,6 +26,10 @@ from orglearn.cli.arguments import (
 )
 from orglearn.cli.output import check_out, emit, fail, note
 
+#: The largest --agents and --steps, as scenario files allow (organisation.n_agents, steps).
+MAX_AGENTS = 10_000_000
+MAX_STEPS = 1_000_000
+
 __all__ = ["main", "build_parser"]
 
 #: Scheduler addresses `orglearn sweep --scheduler` accepts.
@@ -67,13 +71,13 @@ def _add_run_command(commands) -> None:
     )
     run.add_argument(
         "--agents",
-        type=int_at_least(2),
+        type=int_at_least(2, MAX_AGENTS),
         metavar="N",
         help="number of employees (overrides the scenario and any --set organisation.n_agents)",
     )
     run.add_argument(
         "--steps",
-        type=int_at_least(1),
+        type=int_at_least(1, MAX_STEPS),
         metavar="T",
         help="steps (working days); default: the scenario's",
     )
@@ -137,7 +141,7 @@ def _add_experiment_commands(commands) -> None:
     )
     sweep.add_argument(
         "--steps",
-        type=int_at_least(1),
+        type=int_at_least(1, MAX_STEPS),
         metavar="T",
         help="steps per run (overrides the sweep's and the scenarios')",
     )
@@ -274,6 +278,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         scenario = scenario.with_overrides(**overrides)
     except ParameterError as err:
+        departments = overrides.get("organisation__departments",
+                                    scenario.organisation.departments)
+        if args.agents is not None and args.agents < departments:
+            return fail(f"--agents {args.agents} is fewer than the scenario's {departments} "
+                        "departments (each needs at least one person); add "
+                        f"--set organisation.departments={args.agents} or use more agents")
         return fail(str(err))
     steps = args.steps or scenario.steps
     late = [e for e in scenario.interventions if e.step > steps]

@@ -454,7 +454,14 @@ def load_sweep(source: str | Path, max_runs: int = MAX_RUNS) -> tuple[Sweep, str
         path = Path(source)
         if not path.is_file():
             raise SweepError(str(path), "no such sweep file")
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = path.read_bytes()[: err.start].count(b"\n") + 1
+        raise SweepError(str(path), f"is not UTF-8 text (byte {err.object[err.start]:#04x} at "
+                         "that line); save it as UTF-8", line=line) from None
+    except OSError as err:
+        raise SweepError(str(path), f"cannot be read ({err.strerror or err})") from None
     data = parse_toml(text, str(path))
     try:
         sweep = Sweep.model_validate(data, strict=True)

@@ -37,6 +37,10 @@ _BUILTIN = resources.files("orglearn.scenarios") / "builtin"
 
 #: Tags of tagged unions that pydantic puts into error locations; they are not keys of a file.
 _UNION_TAGS = {"list", "range", "bounds"}
+#: The longest chain of ``extends`` a scenario may have.
+MAX_EXTENDS = 32
+#: Scalar types as pydantic names union members in an error's location, in words.
+_SCALARS = {"bool": "true/false", "int": "a number", "float": "a number", "str": "text"}
 
 
 def builtin_names() -> list[str]:
@@ -110,7 +114,9 @@ def _find(
 
 
 def parse_toml(text: str, file: str) -> dict[str, Any]:
-    """Parse TOML text; a syntax error becomes a `ScenarioError` with the line."""
+    """Parse TOML text (a UTF-8 byte-order mark, as some Windows editors write, is skipped);
+    a syntax error becomes a `ScenarioError` with the line."""
+    text = text.removeprefix("\ufeff")
     try:
         return tomllib.loads(text)
     except RecursionError:
@@ -127,7 +133,7 @@ def parse_toml(text: str, file: str) -> dict[str, Any]:
 def _raw(path: Path, chain: tuple[str, ...]) -> dict[str, Any]:
     """The file's data with everything it extends merged in (not yet validated)."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as err:
         raise ScenarioError(str(path), f"cannot be read: {err}") from None
     data = _resolve_chart_files(parse_toml(text, str(path)), path.parent)
@@ -147,6 +153,10 @@ def _inherit(
     if parent_name is None:
         return data
     line = line_of(text, ["extends"])
+    if len(chain) > MAX_EXTENDS:
+        raise ScenarioError(file, f"is the {len(chain)}th file of an extends chain; a scenario "
+                            f"may extend at most {MAX_EXTENDS} files in a row (is there a "
+                            "generated chain?)", key="extends", line=line)
     if not isinstance(parent_name, str) or not parent_name:
         raise ScenarioError(file, "must be a built-in scenario name or a path", key="extends", line=line)
     parent_path = _find(parent_name, base, referrer=file, line=line)
@@ -186,7 +196,7 @@ def _check_chart(scenario: Scenario, file: str | Path, text: str | None = None) 
         value = getattr(org, key)
         if value is not None and not _is_file(value):
             if text is None and Path(str(file)).is_file():
-                text = Path(str(file)).read_text(encoding="utf-8")
+                text = Path(str(file)).read_text(encoding="utf-8-sig")
             raise ScenarioError(str(file), f"names {value}, which is not a file", key=f"organisation.{key}",
                                 line=line_of(text or "", ["organisation", key]))
     from orglearn.simulation.orgchart import read_chart
@@ -222,7 +232,7 @@ def _validate(data: dict[str, Any], file: str | Path, text: str | None = None) -
         return Scenario.model_validate(data, strict=True)
     except ValidationError as err:
         if text is None and Path(str(file)).is_file():
-            text = Path(str(file)).read_text(encoding="utf-8")
+            text = Path(str(file)).read_text(encoding="utf-8-sig")
         error = explain(err, str(file), text or "")
         return _blame_inherited(error, inherited, data, str(file), text or "")
 
@@ -264,6 +274,15 @@ def explain(
     loc = [p for p in loc if p not in _UNION_TAGS]
     message = e["msg"].removeprefix("Value error, ")
     kind = e["type"]
+    if loc and loc[-1] in _SCALARS:
+        # A union of scalar types (e.g. set_parameters values) reports one error per member,
+        # each with the member's type appended to the key: name the key, list the members.
+        prefix = [str(p) for p in e["loc"]][:-1]
+        members = [str(x["loc"][-1]) for x in errors if [str(p) for p in x["loc"]][:-1] == prefix
+                   and str(x["loc"][-1]) in _SCALARS]
+        loc = loc[:-1]
+        words = list(dict.fromkeys(_SCALARS[m] for m in members))
+        message = "must be " + " or ".join(words)
     got = e.get("input")
     # Model-level validators name their key as "@path/to/key: problem" (see schema.py).
     match = re.match(r"@(\S+): ", message)
@@ -350,6 +369,11 @@ def line_of(text: str, loc: list[str]) -> int | None:
     def end_after(start: int) -> int:
         return next((i for i in headers if i > start), len(lines))
 
+    if len(loc) >= 2 and not any(p.isdigit() for p in loc):  # a sub-table: [a.b]
+        dotted = r"\s*\.\s*".join(re.escape(p) for p in loc)
+        found = header_of(rf"\s*\[\s*{dotted}\s*\]")
+        if found:
+            return found[0] + 1
     name = re.escape(loc[0])
     arrays, tables = header_of(rf"\s*\[\[\s*{name}\s*\]\]"), header_of(rf"\s*\[\s*{name}\s*\]")
     if arrays and len(loc) >= 2 and loc[1].isdigit():

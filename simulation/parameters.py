@@ -555,6 +555,9 @@ def _describe(err: ValidationError) -> str:
         for prefix in ("Input should be ", "Value should be "):
             if message.startswith(prefix):
                 message = "must be " + message.removeprefix(prefix)
-        parts.append(f"The '{where}' parameter {message}. Got {e.get('input')!r} instead.")
+        got = e.get("input")
+        # A rule across a section's fields names its values itself: no dump of the section.
+        shown = "" if isinstance(got, dict) else f" Got {got!r} instead."
+        parts.append(f"The '{where}' parameter {message}.{shown}")
     return " ".join(parts)
 

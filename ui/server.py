@@ -9,9 +9,11 @@ kernel is kept. The app reads its own settings from the environment too: the idl
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import secrets
+import socket
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -64,6 +66,19 @@ def serve(
     missing = missing_assets()
     if missing:
         print(f"orglearn: warning: {assets_hint(missing)}", file=sys.stderr, flush=True)
+    # Bind before saying where to go: a busy port is one line and exit status 2, and the
+    # socket is handed to the server, so no other process can take the port in between.
+    try:
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as err:
+        sock.close()
+        why = ("is in use (another orglearn ui?); choose another with --port"
+               if err.errno == errno.EADDRINUSE else f"cannot be used ({err.strerror or err})")
+        print(f"orglearn ui: error: port {port} on {host} {why}", file=sys.stderr)
+        return 2
     configure(idle_minutes, settings, app)
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
@@ -74,5 +89,5 @@ def serve(
     server = uvicorn.Server(config)
     shown = "localhost" if host in ("127.0.0.1", "::1") else host
     print(f"orglearn UI: open http://{shown}:{port}/ in a browser (Ctrl-C to stop)", flush=True)
-    server.run()
+    server.run(sockets=[sock])
     return 0 if server.started else 1
