@@ -17,8 +17,8 @@ __all__ = ["STEPS", "STORAGE_KEY", "GuideStrip"]
 STEPS: tuple[tuple[str, str], ...] = (
     ("Pick your organisation", "in the sidebar: a ready-made one, or your own org chart."),
     ("Add barriers or interventions", "move a slider, or switch an intervention on."),
-    ("Run", "and watch knowledge spread, day by day."),
-    ("Compare", "with a baseline over many runs, in the Compare tab."),
+    ("Run", "watch knowledge spread, day by day."),
+    ("Compare", "with a baseline, over many runs (the Compare tab)."),
 )
 #: The browser's local-storage key that remembers the strip was dismissed.
 STORAGE_KEY = "orglearn-guide-dismissed"
@@ -35,7 +35,7 @@ class GuideStrip(v.VuetifyTemplate):
     <span class="orglearn-guide-title">How it works</span>
     <ol class="orglearn-guide-steps">
       <li v-for="(step, index) in steps" :key="index">
-        <b>{{ step[0] }}</b> <span class="orglearn-guide-how">{{ step[1] }}</span>
+        <b>{{ step[0] }}</b> <span class="orglearn-guide-how">&ndash; {{ step[1] }}</span>
       </li>
     </ol>
     <v-btn small text color="primary" class="orglearn-guide-dismiss" @click="dismiss">Got it</v-btn>

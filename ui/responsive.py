@@ -26,6 +26,8 @@ CSS = """
 .orglearn-sections .v-input--switch { margin-top: 8px; }
 .orglearn-sections .v-input--switch .v-input__slot { margin-bottom: 0; }
 .orglearn-sections .v-input--switch .v-messages { display: none; }
+/* The picker's group headings. */
+.v-menu__content .v-subheader { font-weight: 600; color: rgba(0, 0, 0, 0.75) !important; }
 /* The first-visit guide. */
 .orglearn-guide { display: flex; flex-wrap: wrap; align-items: center; gap: 4px 16px;
   padding: 8px 12px; margin-bottom: 8px; border: 1px solid #1976d2; border-radius: 4px;
@@ -43,6 +45,15 @@ CSS = """
     padding-top: 56px; /* Vuetify's app bar is 56 px high below 960 px */
   }
   .orglearn-guide-steps { flex-direction: column; }
+}
+/* Phones: boxes with a fixed minimum width shrink to the screen, and long button labels wrap,
+   so that no tab's content scrolls sideways. */
+@media (max-width: 599px) {
+  .solara-content-main div[style*="min-width"] { min-width: 0 !important; }
+  .solara-content-main .v-btn:not(.v-btn--icon) {
+    max-width: 100%; height: auto !important; min-height: 36px; padding-top: 6px; padding-bottom: 6px;
+  }
+  .solara-content-main .v-btn__content { white-space: normal; flex: 1 1 auto; }
 }
 """
 
