@@ -126,8 +126,10 @@ def test_small_screens_reach_every_control(open_page, size):
     assert page.evaluate(_SIDEWAYS) <= 0
     assert drawer.bounding_box()["width"] <= width
     for tab, shown in (("Compare with a baseline", page.get_by_role("button", name="Run the comparison")),
-                       ("Export", page.get_by_role("button", name=re.compile(r"^Scenario file"))),
+                       ("Export", page.get_by_role("button", name="participation.png")),
                        ("About", page.get_by_role("heading", name="What this is"))):
         page.get_by_role("tab", name=tab).click()
         shown.wait_for()
+        page.wait_for_function(  # the tab's slide-in has ended
+            "() => !document.querySelector('.v-window__container--is-active')")
         assert page.evaluate(_SIDEWAYS) <= 0, tab
