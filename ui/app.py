@@ -170,7 +170,8 @@ def ChartPanel():
     if chart is None:
         solara.Text("Simulate your own organisation: a CSV of people (person_id, manager_id, "
                     "team, department) and, optionally, one of observed ties (person_a, "
-                    "person_b, weight). Only ids and codes: no names or emails.", style=_CAPTION)
+                    "person_b, weight). Only ids and codes: no names or emails. The About tab "
+                    "explains the columns.", style=_CAPTION)
     else:
         files = chart.people_name + (f" and {chart.ties_name}" if chart.ties_name else "")
         solara.Success(f"Your org chart: {chart.summary} (from {files}).", dense=True,

@@ -47,6 +47,8 @@ def test_first_visit_is_guided(open_page):
     for control in INTERVENTIONS:
         assert _in_viewport(page, f".orglearn-intervention-{control.kind} .v-input--switch"), control.kind
     assert page.get_by_text("This website runs on").count() == 0
+    everything = page.locator(".v-application").text_content()  # folded sections included
+    assert "Simulate your own organisation" in everything and "docs/" not in everything
     screenshot(page, "11-first-visit")
 
     page.locator(".v-select", has_text="Built-in scenario").click()
