@@ -83,7 +83,8 @@ def Slider(label: str, value: int, low: int, high: int, step: int, on_change):
 
 @solara.component
 def ScenarioPanel():
-    """Pick a built-in scenario or upload a file; shows the description."""
+    """Pick a built-in scenario (grouped, see `picker`) or upload a file; lists your changes.
+    The description is shown under the title, above the tabs."""
     session = current_session()
     version.value
     title = session.base.title or session.base_label

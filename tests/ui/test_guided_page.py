@@ -36,7 +36,8 @@ def test_first_visit_is_guided(open_page):
     """At 1440x900: the four-step guide, every intervention without scrolling, the grouped
     picker in plain words, the About tab as formatted text, no Solara badge; "Got it" hides
     the guide for good (it stays hidden after a reload)."""
-    page = open_page(DESKTOP).page
+    watched = open_page(DESKTOP)
+    page = watched.page
     guide = page.locator(".orglearn-guide")
     steps = guide.locator("li")
     assert steps.count() == 4
@@ -89,6 +90,7 @@ def test_first_visit_is_guided(open_page):
     page.get_by_text(DAY).wait_for()
     page.get_by_role("tab", name="Simulation").wait_for()
     assert page.locator(".orglearn-guide").count() == 0
+    assert watched.failed == [] and watched.external == []  # the About tab's text too
 
 
 @pytest.mark.parametrize("size", [(390, 844), (768, 1024)], ids=["phone", "tablet"])
