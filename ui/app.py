@@ -245,6 +245,13 @@ def SeedInput():
                 style=_CAPTION)
 
 
+@solara.component
+def OrganisationPanel():
+    """The organisation's size, the run's length and the random seed."""
+    ControlPanel(ORGANISATION)
+    SeedInput()
+
+
 #: CSS classes of the sidebar's sections, in order; all but the org chart are open at first.
 _SECTIONS = ("orglearn-section-interventions", "orglearn-section-barriers",
              "orglearn-section-organisation", "orglearn-section-chart")
@@ -269,7 +276,7 @@ def SidebarSections():
                 "Barriers", "Organisation and run",
                 "Your org chart (in use)" if has_chart else "Your org chart"]
     bodies = [InterventionPanel, lambda: ControlPanel(BARRIERS),
-              lambda: (ControlPanel(ORGANISATION), SeedInput()), ChartPanel]
+              OrganisationPanel, ChartPanel]
     with rv.ExpansionPanels(multiple=True, accordion=True, flat=True, v_model=opened,
                             on_v_model=set_opened, class_="orglearn-sections"):
         for heading, css, body in zip(headings, _SECTIONS, bodies):
