@@ -1,8 +1,11 @@
 """The orglearn web UI: the Solara page. Start it with ``orglearn ui`` (or ``python -m
 orglearn.ui``); it wires the modules of `orglearn.ui` together and holds no logic.
 
-The sidebar chooses the scenario and moves its barriers and interventions; the main area has
-three tabs: the live simulation, the comparison with a baseline, and export.
+The sidebar chooses the scenario (grouped: barriers, combined organisations, interventions), then
+has sections that fold: interventions first (visible without scrolling), barriers, the
+organisation and run, and an uploaded org chart. The main area starts with the first-visit guide
+and has four tabs: the live simulation, the comparison with a baseline, export, and About.
+`Layout` (from `responsive`) keeps the page usable on a phone.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import reacton.ipyvuetify as rv
 import solara
 import solara.lab
 
+from orglearn.ui.about import AboutView
 from orglearn.ui.controls import BARRIERS, INTERVENTIONS, ORGANISATION, PlannedIntervention
+from orglearn.ui.guide import GuideStrip
 from orglearn.ui.page_state import (
     bump,
     current_session,
@@ -23,15 +28,20 @@ from orglearn.ui.page_state import (
     tick,
     version,
 )
+from orglearn.ui.picker import ordered, picker_items
+from orglearn.ui.responsive import Layout
 from orglearn.ui.upload import ChartFileInput, ScenarioFileInput, read_scenario, strip_chart_files
 from orglearn.ui.views import CompareView, ExportView, LiveView
 from orglearn.scenarios import builtin_names, load
 
-__all__ = ["Page"]
+__all__ = ["Page", "Layout"]
 
 _CAPTION = {"font-size": "12px", "color": "#555", "line-height": "1.3"}
+_BUILTINS = {name: load(name) for name in builtin_names()}
 #: Built-in scenarios by title, for the picker.
-_TITLES: dict[str, str] = {load(name).title or name: name for name in builtin_names()}
+_TITLES: dict[str, str] = {s.title or name: name for name, s in _BUILTINS.items()}
+#: The picker's items: the baseline, then each group under its heading.
+_PICKER = picker_items(ordered(_BUILTINS), {name: title for title, name in _TITLES.items()})
 _FRAME = 0.25  # seconds between redraws while playing
 #: Controls an uploaded org chart decides (hidden while one is used).
 _CHART_SETS = ("people", "departments")
@@ -73,7 +83,8 @@ def Slider(label: str, value: int, low: int, high: int, step: int, on_change):
 
 @solara.component
 def ScenarioPanel():
-    """Pick a built-in scenario or upload a file; shows the description."""
+    """Pick a built-in scenario (grouped, see `picker`) or upload a file; lists your changes.
+    The description is shown under the title, above the tabs."""
     session = current_session()
     version.value
     title = session.base.title or session.base_label
@@ -113,13 +124,12 @@ def ScenarioPanel():
         bump()
 
     solara.Markdown("#### Scenario")
-    solara.Select("Built-in scenario", value=title if session.builtin else None,
-                  values=list(_TITLES), on_value=pick)
+    rv.Select(label="Built-in scenario", v_model=title if session.builtin else None,
+              items=_PICKER, on_v_model=pick, class_="orglearn-picker",
+              menu_props={"maxHeight": 560})
     ScenarioFileInput.element(on_upload=uploaded)
     if not session.builtin:
         solara.Text(f"From your file: {session.base_label}", style={"font-weight": "500"})
-    if session.base.description:
-        solara.Text(session.base.description.strip(), style=_CAPTION)
     if session.modified:
         solara.Text("Your changes: " + "; ".join(session.describe_changes()),
                     style={**_CAPTION, "color": "#b35900"}, classes=["orglearn-changes"])
@@ -155,14 +165,14 @@ def ChartPanel():
         problem.set(current_session().clear_chart())
         bump()
 
-    solara.Markdown("#### Your organisation")
     ChartFileInput.element(on_upload=lambda u: uploaded("people", u))
     ChartFileInput.element(label="Upload observed ties (.csv, optional)",
                            upload_class="orglearn-ties-upload", on_upload=lambda u: uploaded("ties", u))
     if chart is None:
         solara.Text("Simulate your own organisation: a CSV of people (person_id, manager_id, "
                     "team, department) and, optionally, one of observed ties (person_a, "
-                    "person_b, weight). Only ids and codes: no names or emails.", style=_CAPTION)
+                    "person_b, weight). Only ids and codes: no names or emails. The About tab "
+                    "explains the columns.", style=_CAPTION)
     else:
         files = chart.people_name + (f" and {chart.ties_name}" if chart.ties_name else "")
         solara.Success(f"Your org chart: {chart.summary} (from {files}).", dense=True,
@@ -172,11 +182,10 @@ def ChartPanel():
 
 
 @solara.component
-def ControlPanel(title: str, controls):
+def ControlPanel(controls):
     """Sliders and switches for barriers or the organisation."""
     session = current_session()
     version.value
-    solara.Markdown(f"#### {title}")
     if session.chart is not None:
         shown = [c for c in controls if c.key not in _CHART_SETS]
         if len(shown) < len(controls):
@@ -199,7 +208,6 @@ def InterventionPanel():
     """Interventions: a switch each, with the day and how widely when on."""
     session = current_session()
     version.value
-    solara.Markdown("#### Interventions")
     for control in INTERVENTIONS:
         item = session.intervention(control.kind)
         kind = control.kind
@@ -238,6 +246,47 @@ def SeedInput():
 
 
 @solara.component
+def OrganisationPanel():
+    """The organisation's size, the run's length and the random seed."""
+    ControlPanel(ORGANISATION)
+    SeedInput()
+
+
+#: CSS classes of the sidebar's sections, in order; all but the org chart are open at first.
+_SECTIONS = ("orglearn-section-interventions", "orglearn-section-barriers",
+             "orglearn-section-organisation", "orglearn-section-chart")
+
+
+@solara.component
+def SidebarSections():
+    """The sidebar's sections, each folding on a click; interventions come first so that they
+    show without scrolling. Contents are rendered while folded (eager), so nothing is lost."""
+    session = current_session()
+    version.value
+    opened, set_opened = solara.use_state([0, 1, 2])
+    has_chart = session.chart is not None
+
+    def show_chart() -> None:  # an uploaded chart's confirmation must not stay folded away
+        if has_chart and 3 not in opened:
+            set_opened([*opened, 3])
+
+    solara.use_effect(show_chart, [has_chart])
+    switched_on = sum(session.intervention(c.kind).on for c in INTERVENTIONS)
+    headings = [f"Interventions ({switched_on} on)" if switched_on else "Interventions",
+                "Barriers", "Organisation and run",
+                "Your org chart (in use)" if has_chart else "Your org chart"]
+    bodies = [InterventionPanel, lambda: ControlPanel(BARRIERS),
+              OrganisationPanel, ChartPanel]
+    with rv.ExpansionPanels(multiple=True, accordion=True, flat=True, v_model=opened,
+                            on_v_model=set_opened, class_="orglearn-sections"):
+        for heading, css, body in zip(headings, _SECTIONS, bodies):
+            with rv.ExpansionPanel(class_=css):
+                rv.ExpansionPanelHeader(children=[heading])
+                with rv.ExpansionPanelContent(eager=True):
+                    body()
+
+
+@solara.component
 def Page():
     """The whole page."""
     session = current_session()
@@ -267,11 +316,8 @@ def Page():
         solara.Text("orglearn: how knowledge spreads in your organisation")
     with solara.Sidebar():
         ScenarioPanel()
-        ChartPanel()
-        ControlPanel("Barriers", BARRIERS)
-        InterventionPanel()
-        ControlPanel("Organisation", ORGANISATION)
-        SeedInput()
+        SidebarSections()
+    GuideStrip.element()
     if session.notice:
         solara.Info(session.notice)
         solara.Button("Dismiss", text=True, on_click=lambda: (_dismiss(), bump()))
@@ -279,6 +325,9 @@ def Page():
         solara.Error(problem.value, classes=["orglearn-problem"])
     scenario = session.scenario
     solara.Markdown(f"## {scenario.title or scenario.name}")
+    if session.base.description:  # here rather than under the picker: room to read it
+        solara.Text(session.base.description.strip(), classes=["orglearn-description"],
+                    style={"font-size": "14px", "color": "#444", "max-width": "900px"})
     with solara.lab.Tabs(lazy=True):
         with solara.lab.Tab("Simulation", icon_name="mdi-play-circle-outline"):
             LiveView()
@@ -286,6 +335,8 @@ def Page():
             CompareView()
         with solara.lab.Tab("Export", icon_name="mdi-download"):
             ExportView()
+        with solara.lab.Tab("About", icon_name="mdi-information-outline"):
+            AboutView()
 
 
 def _dismiss() -> None:

@@ -36,6 +36,8 @@ def configure(
     os.environ["SOLARA_APP"] = app
     os.environ["SOLARA_MODE"] = "production"
     os.environ["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] = "false"
+    # Solara's "This website runs on Solara" badge sits over the charts' axis labels.
+    os.environ["SOLARA_THEME_SHOW_BANNER"] = "false"
     # A page closed without coming back frees its Solara kernel after this; the app frees its
     # model earlier (after idle_minutes without use) even while the page stays open.
     os.environ.setdefault("SOLARA_KERNEL_CULL_TIMEOUT", "5m")

@@ -87,8 +87,8 @@ def open_page(browser, ui_server):
     """Open the UI in a new browser context (a new session) and wait until it is ready."""
     contexts = []
 
-    def opener() -> Watched:
-        context = browser.new_context(viewport=VIEWPORT, accept_downloads=True)
+    def opener(viewport: dict[str, int] | None = None) -> Watched:
+        context = browser.new_context(viewport=viewport or VIEWPORT, accept_downloads=True)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(60_000)
