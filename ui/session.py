@@ -313,7 +313,8 @@ class UiSession:
             if seed is not None:
                 self.seed = int(seed)
             self.playing = False
-            model = SocialLearningModel(self._scenario, rng=self.seed)
+            # Tracking who learned from whom feeds the person inspector (ui.person).
+            model = SocialLearningModel(self._scenario, rng=self.seed, track_sources=True)
             net = model.network
             if self.layout is None or self.layout.people.shape[0] != net.n or not _same_structure(
                 self.model, model
