@@ -18,7 +18,7 @@ from matplotlib.patches import Circle
 from orglearn.ui.layout import Layout
 
 __all__ = ["draw_organisation", "COLOUR_BY", "knowledge_values", "CMAP", "FIGSIZE",
-           "department_labels", "clicked", "Clicked"]
+           "department_labels", "clicked", "Clicked", "where_drawn"]
 
 CMAP = "viridis"
 #: The organisation figure's size in inches (at 100 dots per inch).
@@ -74,6 +74,22 @@ class Clicked:
     department: int | None = None
 
 
+def _to_pixels(layout: Layout, figsize: tuple[float, float]):
+    """The data-to-pixel transform of the organisation's axes and the image's size in pixels."""
+    fig, ax = _frame(layout, figsize)
+    ax.apply_aspect()  # the axes box shrinks to keep the aspect equal, as when drawn
+    return ax.transData, fig.get_size_inches() * fig.dpi
+
+
+def where_drawn(layout: Layout, points: np.ndarray,
+                figsize: tuple[float, float] = FIGSIZE) -> np.ndarray:
+    """Where layout ``points`` (k, 2) appear in the picture, as shares of its width and height
+    from the top left corner: the inverse of `clicked`."""
+    transform, (width, height) = _to_pixels(layout, figsize)
+    pixels = transform.transform(np.atleast_2d(points))
+    return np.column_stack([pixels[:, 0] / width, 1.0 - pixels[:, 1] / height])
+
+
 def clicked(layout: Layout, x: float, y: float,
             figsize: tuple[float, float] = FIGSIZE) -> Clicked:
     """The person (or department disc) under a click on the drawn organisation.
@@ -88,13 +104,11 @@ def clicked(layout: Layout, x: float, y: float,
         The nearest person within `PICK_PIXELS` of the click, or the department whose disc
         holds it; an empty `Clicked` when the click is on neither.
     """
-    fig, ax = _frame(layout, figsize)
-    ax.apply_aspect()  # the axes box shrinks to keep the aspect equal, as when drawn
-    width, height = fig.get_size_inches() * fig.dpi
+    transform, (width, height) = _to_pixels(layout, figsize)
     point = np.array([x * width, (1.0 - y) * height])  # pixels from the bottom left
     if layout.aggregate:
-        centres = ax.transData.transform(layout.centres)
-        edge = ax.transData.transform(layout.centres + np.c_[_disc_radii(layout), np.zeros(len(layout.centres))])
+        centres = transform.transform(layout.centres)
+        edge = transform.transform(layout.centres + np.c_[_disc_radii(layout), np.zeros(len(layout.centres))])
         distance = np.hypot(*(centres - point).T)
         inside = distance <= np.hypot(*(edge - centres).T)
         if inside.any():
@@ -102,7 +116,7 @@ def clicked(layout: Layout, x: float, y: float,
         return Clicked()
     if layout.people.size == 0:
         return Clicked()
-    distance = np.hypot(*(ax.transData.transform(layout.people) - point).T)
+    distance = np.hypot(*(transform.transform(layout.people) - point).T)
     nearest = int(np.argmin(distance))
     return Clicked(person=nearest) if distance[nearest] <= PICK_PIXELS else Clicked()
 

@@ -103,7 +103,7 @@ def test_a_click_finds_the_person_drawn_there(model):
 
     from PIL import Image
 
-    from orglearn.ui.drawing import clicked
+    from orglearn.ui.drawing import clicked, where_drawn
 
     layout = _layout(model)
     values = np.ones(300)
@@ -115,6 +115,7 @@ def test_a_click_finds_the_person_drawn_there(model):
         x, y = ax.transData.transform(layout.people[person])
         fx, fy = x / width, 1.0 - y / height
         assert clicked(layout, fx, fy).person == person
+        assert np.allclose(where_drawn(layout, layout.people[person]), [[fx, fy]])
         # the dot is really there in the picture: not white paper
         assert image[int(round(fy * height)), int(round(fx * width))].mean() < 230
     assert clicked(layout, 0.995, 0.005).person is None
