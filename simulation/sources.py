@@ -51,6 +51,8 @@ class SourceLog:
         self._pairs = sp.csr_array((self.n, self.n * len(CHANNELS)))
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         self._pending_size = 0
+        #: Per row, how many of the pending events came before the row was last cleared.
+        self._cleared_at = np.zeros(self.n, dtype=np.int64)
 
     def record(self, learner: np.ndarray, teacher: np.ndarray | None, channel: int,
                amount: np.ndarray) -> None:
@@ -72,23 +74,30 @@ class SourceLog:
             self._fold()
 
     def forget_rows(self, rows: np.ndarray) -> None:
-        """Clear the history of ``rows`` (newcomers take leavers' rows)."""
+        """Clear the history of ``rows`` (newcomers take leavers' rows). Costs only those rows'
+        entries: the sparse matrix is not rebuilt, and their pending events are dropped later,
+        when folded."""
         rows = np.asarray(rows, dtype=np.int64)
         if rows.size == 0:
             return
         self.by_channel[rows] = 0.0
-        self._fold()
-        keep = np.ones(self.n)
-        keep[rows] = 0.0
-        self._pairs = sp.csr_array(sp.diags_array(keep) @ self._pairs)
-        self._pairs.eliminate_zeros()
+        # Their pending events (those recorded so far) are dropped when folded.
+        self._cleared_at[rows] = self._pending_size
+        indptr = self._pairs.indptr
+        starts, counts = indptr[rows], indptr[rows + 1] - indptr[rows]
+        # the entries of every cleared row: one arange per row, built without a loop
+        offsets = np.repeat(starts - np.cumsum(counts) + counts, counts)
+        self._pairs.data[offsets + np.arange(counts.sum())] = 0.0
 
     def _fold(self) -> None:
         """Sum the pending events into the sparse matrix."""
         if not self._pending:
             return
         learner, column, amount = (np.concatenate(parts) for parts in zip(*self._pending))
+        keep = np.arange(learner.size) >= self._cleared_at[learner]  # not before a clear
+        learner, column, amount = learner[keep], column[keep], amount[keep]
         self._pending, self._pending_size = [], 0
+        self._cleared_at[:] = 0
         added = sp.csr_array((amount, (learner, column)), shape=self._pairs.shape)
         self._pairs = sp.csr_array(self._pairs + added)
 
@@ -102,6 +111,7 @@ class SourceLog:
         lo, hi = self._pairs.indptr[row], self._pairs.indptr[row + 1]
         columns, amounts = self._pairs.indices[lo:hi], self._pairs.data[lo:hi]
         order = np.argsort(-amounts, kind="stable")[:top]
+        order = order[amounts[order] > 0]  # cleared entries (a leaver's seat) stay as zeros
         return [Source(int(columns[i]) // len(CHANNELS), CHANNELS[int(columns[i]) % len(CHANNELS)],
                        float(amounts[i])) for i in order]
 

@@ -69,3 +69,22 @@ def test_leavers_history_is_cleared():
     log.forget_rows(np.array([1]))
     assert log.teachers(1) == [] and log.channels(1)["field"] == 0
     assert [s.amount for s in log.teachers(0)] == [0.5]
+
+
+def test_forgetting_rows_keeps_the_others_exactly():
+    rng = np.random.default_rng(0)
+    learner, teacher = rng.integers(0, 50, 2000), rng.integers(0, 50, 2000)
+    amount, more = rng.random(1000), rng.random(1000)
+    log = SourceLog(50)
+    log.record(learner[:1000], teacher[:1000], 0, amount)
+    log.by_teacher()  # folded into the sparse matrix
+    log.record(learner[1000:], teacher[1000:], 2, more)  # still pending
+    gone = np.array([3, 17, 18, 49])
+    log.forget_rows(gone)
+    expected = np.zeros((50, 50))
+    np.add.at(expected, (learner, teacher), np.r_[amount, more])
+    expected[gone] = 0.0
+    np.testing.assert_allclose(log.by_teacher().toarray(), expected)
+    assert all(log.teachers(int(r)) == [] for r in gone)
+    log.record(np.array([3]), np.array([4]), 1, np.array([0.5]))  # the newcomer learns
+    assert [(s.teacher, s.channel) for s in log.teachers(3)] == [(4, "esn")]
