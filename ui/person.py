@@ -264,7 +264,7 @@ def PersonPicker(png: bytes, layout, model, names: Names):
     from orglearn.ui.page_state import current_session
 
     with current_session().lock:  # the run may be advancing in the page's play thread
-        if kind == "person" and index < model.network.n and not layout.aggregate:
+        if kind == "person" and index < model.network.n:  # found by id, even among discs
             facts = person_facts(model, index, names)
         elif kind == "department" and index < layout.sizes.size:
             facts = department_facts(model, index, names)
