@@ -23,6 +23,7 @@ from orglearn.simulation.orgchart import apply_chart, organisation_from_chart
 from orglearn.simulation.interventions import Intervention
 from orglearn.simulation.parameters import Parameters
 from orglearn.simulation.pipeline import Pipeline, default_pipeline
+from orglearn.simulation.sources import SourceLog
 from orglearn.simulation.state import Workforce, initial_workforce
 
 __all__ = ["SocialLearningModel"]
@@ -39,6 +40,9 @@ class SocialLearningModel(mesa.Model):
         rng: seed or generator, Mesa's convention (an int, numpy integer, a
             `numpy.random.SeedSequence`, a `numpy.random.Generator`, or None for fresh
             entropy). Every random number of the model comes from ``self.rng``.
+        track_sources: record who learned from whom, through which channel
+            (``model.state.sources``, a `simulation.sources.SourceLog`). An observer: it
+            changes nothing in the run, which stays identical for a seed; off by default.
         **overrides: parameter overrides on top of ``params``: a unique field name
             (``n_agents=2000``), ``section__field`` (``asking__enabled=False``) or a section
             mapping (``esn={"reads": 5}``). Every parameter is listed below.
@@ -76,6 +80,7 @@ class SocialLearningModel(mesa.Model):
         params: Parameters | Mapping[str, Any] | None = None,
         *,
         rng: Any = None,
+        track_sources: bool = False,
         **overrides: Any,
     ) -> None:
         """Build the organisation, draw the workforce and record step 0."""
@@ -100,6 +105,8 @@ class SocialLearningModel(mesa.Model):
         self.state: Workforce = initial_workforce(self.params, self.network, self.rng)
         if chart is not None:
             apply_chart(self.state, self.network, chart, self.params, self.rng)
+        if track_sources:
+            self.state.sources = SourceLog(self.network.n)
         self._employees: list[Employee] | None = None  # created on first use, see `employees`
         self.counts: dict[str, Any] = {}
         self.metrics: dict[str, float] = measure(self.state, self.network, self.params, {}, 0)
@@ -137,7 +144,10 @@ class SocialLearningModel(mesa.Model):
         for process in self.pipeline:
             if process.section is None or getattr(self.params, process.section).enabled:
                 counts.update(process.function(self.state, self.network, self.params, self.rng, t))
-        self._reseat(counts.pop("leavers", np.empty(0, dtype=np.int64)))
+        leavers = counts.pop("leavers", np.empty(0, dtype=np.int64))
+        if self.state.sources is not None:
+            self.state.sources.forget_rows(leavers)
+        self._reseat(leavers)
         self.counts = counts
         self.metrics = measure(self.state, self.network, self.params, counts, t)
         self.datacollector.collect(self)

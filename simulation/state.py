@@ -104,6 +104,8 @@ class Workforce:
         return int(self.role.size)
 
     used: list[np.ndarray] = field(default_factory=list)
+    #: Who learned from whom (`simulation.sources.SourceLog`), or None when not tracked.
+    sources: object = None
 
     @property
     def topics(self) -> int:

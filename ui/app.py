@@ -166,8 +166,11 @@ def ChartPanel():
         bump()
 
     ChartFileInput.element(on_upload=lambda u: uploaded("people", u))
+    # Observed ties join the people of a chart: no chart, nothing to join them to yet.
     ChartFileInput.element(label="Upload observed ties (.csv, optional)",
-                           upload_class="orglearn-ties-upload", on_upload=lambda u: uploaded("ties", u))
+                           upload_class="orglearn-ties-upload", disabled=chart is None,
+                           hint="Upload the people file first." if chart is None else "",
+                           on_upload=lambda u: uploaded("ties", u))
     if chart is None:
         solara.Text("Simulate your own organisation: a CSV of people (person_id, manager_id, "
                     "team, department) and, optionally, one of observed ties (person_a, "
@@ -216,7 +219,8 @@ def InterventionPanel():
                           on_value=lambda on, kind=kind, item=item: _plan(kind, _with(item, on=on)))
             solara.Text(control.help, style=_CAPTION)
             if item.on:
-                Slider(f"On working day {item.day}", item.day, 1, session.days, 1,
+                late = " (after the run ends: it will never happen)" if item.day > session.days else ""
+                Slider(f"On working day {item.day}{late}", min(item.day, session.days), 1, session.days, 1,
                        lambda d, kind=kind, item=item: _plan(kind, _with(item, day=d)))
                 if control.share:
                     Slider(f"{control.share_label}: {item.share}%", item.share, 1, 100, 1,
@@ -233,16 +237,34 @@ def SeedInput():
     session = current_session()
     version.value
 
-    def set_seed(value) -> None:
-        if value is None or int(value) < 0:
+    wrong, set_wrong = solara.use_state(None)
+
+    def set_seed(text: str) -> None:
+        seed = _seed(text)
+        if seed is None:  # keep the last good seed, and say why this one is refused
+            set_wrong(f"'{text.strip()}' is not a seed: give a whole number, 0 or more. The run "
+                      f"keeps seed {current_session().seed}.")
             return
+        set_wrong(None)
         playing.set(False)
-        current_session().reset(seed=int(value))
+        current_session().reset(seed=seed)
         bump()
 
-    solara.InputInt("Random seed", value=session.seed, on_value=set_seed)
+    solara.InputText("Random seed", value=str(session.seed), on_value=set_seed,
+                     error=bool(wrong), classes=["orglearn-seed"])
+    if wrong:
+        solara.Error(wrong, dense=True, classes=["orglearn-seed-problem"])
     solara.Text("The same seed gives the same run; change it to see another possible run.",
                 style=_CAPTION)
+
+
+def _seed(text: str) -> int | None:
+    """A seed typed in the page: a whole number from 0 to 2**63 - 1, else None."""
+    text = text.strip().replace(",", "").replace("_", "")
+    if not text.isdigit() or not text.isascii():
+        return None
+    value = int(text)
+    return value if value < 2**63 else None
 
 
 @solara.component
@@ -323,6 +345,8 @@ def Page():
         solara.Button("Dismiss", text=True, on_click=lambda: (_dismiss(), bump()))
     if problem.value:
         solara.Error(problem.value, classes=["orglearn-problem"])
+    for late in session.late_interventions():  # planned after the run's end: never happens
+        solara.Warning(late, classes=["orglearn-late"])
     scenario = session.scenario
     solara.Markdown(f"## {scenario.title or scenario.name}")
     if session.base.description:  # here rather than under the picker: room to read it

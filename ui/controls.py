@@ -312,8 +312,9 @@ def apply_changes(
 ) -> Scenario:
     """The scenario with the moved controls and the planned interventions applied.
 
-    Interventions of a planned kind replace the scenario's events of that kind; days after the
-    end of the run are moved to its last day. Raises `ParameterError` for impossible values
+    Interventions of a planned kind replace the scenario's events of that kind; one planned
+    after the run's last day is left out of the run, not moved (it would never happen:
+    `UiSession.late_interventions` says so, and a longer run brings it back). Raises `ParameterError` for impossible values
     (for instance more departments than people).
     """
     plan = plan or {}
@@ -330,17 +331,17 @@ def apply_changes(
     changed = scenario.with_overrides(**sections) if sections else scenario
     data = changed.model_dump()
     data.update(top)
-    steps = int(data["steps"])
     events = [e for e in changed.interventions if e.kind not in plan]
     for kind, item in plan.items():
         if not item.on:
             continue
         control = _INTERVENTION_BY_KIND[kind]
-        fields: dict[str, Any] = {"step": int(np.clip(item.day, 1, steps)), **(control.extra or {})}
+        fields: dict[str, Any] = {"step": max(int(item.day), 1), **(control.extra or {})}
         if control.share and item.share is not None:
             fields[control.share] = item.share / 100
         events.append(INTERVENTION_KINDS[kind](**fields))
-    events = [e if e.step <= steps else e.model_copy(update={"step": steps}) for e in events]
+    steps = int(data["steps"])
+    events = [e for e in events if e.step <= steps]
     data["interventions"] = [e.model_dump() for e in sorted(events, key=lambda e: e.step)]
     data.pop("extends", None)
     return Scenario.model_validate(data)

@@ -8,6 +8,8 @@ objects (no pyplot state), so pages can draw them in parallel.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
@@ -15,9 +17,14 @@ from matplotlib.patches import Circle
 
 from orglearn.ui.layout import Layout
 
-__all__ = ["draw_organisation", "COLOUR_BY", "knowledge_values", "CMAP"]
+__all__ = ["draw_organisation", "COLOUR_BY", "knowledge_values", "CMAP", "FIGSIZE",
+           "department_labels", "clicked", "Clicked", "where_drawn"]
 
 CMAP = "viridis"
+#: The organisation figure's size in inches (at 100 dots per inch).
+FIGSIZE = (6.4, 5.6)
+#: A click this close to a dot (in pixels of the drawn image) picks its person.
+PICK_PIXELS = 14.0
 #: What the dots can show: label -> description in the colour bar.
 COLOUR_BY: dict[str, str] = {
     "The new idea": "how well each person knows the new idea (0 to 1)",
@@ -32,13 +39,97 @@ def knowledge_values(knowledge: np.ndarray, colour_by: str) -> np.ndarray:
     return np.asarray(knowledge.mean(axis=1), dtype=float)
 
 
+def department_labels(count: int, names=None) -> list[str]:
+    """The departments' names: an uploaded chart's own, else "Department 1", "Department 2"..."""
+    if names is not None and len(names) == count:
+        return [str(name) for name in names]
+    return [f"Department {d + 1}" for d in range(count)]
+
+
+def _frame(layout: Layout, figsize: tuple[float, float]) -> tuple[Figure, object]:
+    """The figure and the organisation's axes, limits set: one geometry for drawing and for
+    mapping clicks back to people (`clicked`)."""
+    fig = Figure(figsize=figsize, dpi=100)
+    ax = fig.add_axes((0.01, 0.01, 0.86, 0.92))
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    pad = layout.radii.max() * 1.15
+    ax.set_xlim(layout.centres[:, 0].min() - pad, layout.centres[:, 0].max() + pad)
+    ax.set_ylim(layout.centres[:, 1].min() - pad, layout.centres[:, 1].max() + pad * 1.1)
+    return fig, ax
+
+
+def _disc_radii(layout: Layout) -> np.ndarray:
+    """Radius of each department's disc when drawn as departments (area = headcount)."""
+    scale = layout.radii.max() / np.sqrt(layout.sizes.max())
+    return scale * np.sqrt(layout.sizes)
+
+
+@dataclass(frozen=True)
+class Clicked:
+    """What a click on the organisation picture landed on: a person (row) or a department
+    (when the organisation is drawn as departments); at most one is set."""
+
+    person: int | None = None
+    department: int | None = None
+
+
+def _to_pixels(layout: Layout, figsize: tuple[float, float]):
+    """The data-to-pixel transform of the organisation's axes and the image's size in pixels."""
+    fig, ax = _frame(layout, figsize)
+    ax.apply_aspect()  # the axes box shrinks to keep the aspect equal, as when drawn
+    return ax.transData, fig.get_size_inches() * fig.dpi
+
+
+def where_drawn(layout: Layout, points: np.ndarray,
+                figsize: tuple[float, float] = FIGSIZE) -> np.ndarray:
+    """Where layout ``points`` (k, 2) appear in the picture, as shares of its width and height
+    from the top left corner: the inverse of `clicked`."""
+    transform, (width, height) = _to_pixels(layout, figsize)
+    pixels = transform.transform(np.atleast_2d(points))
+    return np.column_stack([pixels[:, 0] / width, 1.0 - pixels[:, 1] / height])
+
+
+def clicked(layout: Layout, x: float, y: float,
+            figsize: tuple[float, float] = FIGSIZE) -> Clicked:
+    """The person (or department disc) under a click on the drawn organisation.
+
+    Args:
+        layout: the layout the picture was drawn with.
+        x, y: the click's position as a share of the image's width and height, from its top
+            left corner (so the answer does not depend on how large the image is shown).
+        figsize: the figure's size in inches, as drawn.
+
+    Returns:
+        The nearest person within `PICK_PIXELS` of the click, or the department whose disc
+        holds it; an empty `Clicked` when the click is on neither.
+    """
+    transform, (width, height) = _to_pixels(layout, figsize)
+    point = np.array([x * width, (1.0 - y) * height])  # pixels from the bottom left
+    if layout.aggregate:
+        centres = transform.transform(layout.centres)
+        edge = transform.transform(layout.centres + np.c_[_disc_radii(layout), np.zeros(len(layout.centres))])
+        distance = np.hypot(*(centres - point).T)
+        inside = distance <= np.hypot(*(edge - centres).T)
+        if inside.any():
+            return Clicked(department=int(np.argmin(np.where(inside, distance, np.inf))))
+        return Clicked()
+    if layout.people.size == 0:
+        return Clicked()
+    distance = np.hypot(*(transform.transform(layout.people) - point).T)
+    nearest = int(np.argmin(distance))
+    return Clicked(person=nearest) if distance[nearest] <= PICK_PIXELS else Clicked()
+
+
 def draw_organisation(
     layout: Layout,
     values: np.ndarray,
     department: np.ndarray,
     colour_by: str = "The new idea",
     day: int = 0,
-    figsize: tuple[float, float] = (6.4, 5.6),
+    figsize: tuple[float, float] = FIGSIZE,
+    department_names=None,
+    selected: int | None = None,
 ) -> Figure:
     """The organisation as a figure.
 
@@ -49,12 +140,12 @@ def draw_organisation(
         colour_by: a key of `COLOUR_BY` (for the colour bar's label).
         day: the day shown in the title.
         figsize: size in inches.
+        department_names: the departments' names (an uploaded chart's), in code order; None
+            for "Department 1", "Department 2"...
+        selected: a person to ring (the one being looked at), or None.
     """
-    fig = Figure(figsize=figsize, dpi=100)
-    ax = fig.add_axes((0.01, 0.01, 0.86, 0.92))
+    fig, ax = _frame(layout, figsize)
     colour_axes = fig.add_axes((0.89, 0.15, 0.025, 0.65))
-    ax.set_aspect("equal")
-    ax.set_axis_off()
     n = values.size
     if layout.aggregate:
         means = np.bincount(department, weights=values, minlength=layout.sizes.size) / np.maximum(
@@ -72,14 +163,15 @@ def draw_organisation(
             s=size, linewidths=0.0, zorder=2,
         )
         what = f"{n:,} people"
+        if selected is not None and 0 <= selected < n:
+            ax.scatter(*layout.people[selected], s=160, facecolors="none", edgecolors="#d62728",
+                       linewidths=2.0, zorder=3)
+    labels = department_labels(len(layout.centres), department_names)
     for d, (x, y) in enumerate(layout.centres):
         ax.annotate(
-            f"Department {d + 1}", (x, y + layout.radii[d]), ha="center", va="bottom",
+            labels[d], (x, y + layout.radii[d]), ha="center", va="bottom",
             fontsize=8, color="#333333", xytext=(0, 2), textcoords="offset points",
         )
-    pad = layout.radii.max() * 1.15
-    ax.set_xlim(layout.centres[:, 0].min() - pad, layout.centres[:, 0].max() + pad)
-    ax.set_ylim(layout.centres[:, 1].min() - pad, layout.centres[:, 1].max() + pad * 1.1)
     ax.set_title(f"The organisation on day {day} ({what})", fontsize=10)
     bar = fig.colorbar(mappable, cax=colour_axes)
     bar.set_label(COLOUR_BY.get(colour_by, colour_by), fontsize=8)
@@ -98,12 +190,11 @@ def _draw_departments(ax, layout: Layout, means: np.ndarray):
         ax.add_collection(
             LineCollection(segments, colors="#7a7a7a", linewidths=widths, alpha=0.4, zorder=1)
         )
-    scale = layout.radii.max() / np.sqrt(layout.sizes.max())
     import matplotlib
 
     cmap = matplotlib.colormaps[CMAP]
-    for c, size, mean in zip(layout.centres, layout.sizes, means):
-        ax.add_patch(Circle(c, scale * np.sqrt(size), color=cmap(float(mean)), zorder=2))
+    for c, size, mean, radius in zip(layout.centres, layout.sizes, means, _disc_radii(layout)):
+        ax.add_patch(Circle(c, radius, color=cmap(float(mean)), zorder=2))
         ax.annotate(f"{size:,}\n{mean:.0%}", c, ha="center", va="center", fontsize=8,
                     color="white" if mean < 0.6 else "black", zorder=3)
     mappable = matplotlib.cm.ScalarMappable(cmap=cmap, norm=matplotlib.colors.Normalize(0, 1))

@@ -38,6 +38,7 @@ from orglearn.ui.controls import (
     planned,
 )
 from orglearn.ui.layout import Layout, organisation_layout
+from orglearn.ui.upload import encoding_problem
 from orglearn.scenarios import Scenario, ScenarioError, load
 from orglearn.simulation.model import SocialLearningModel
 from orglearn.simulation.orgchart import read_chart
@@ -187,12 +188,15 @@ class UiSession:
         """
         if kind not in ("people", "ties"):
             raise ValueError(f"kind must be 'people' or 'ties', not {kind!r}")
-        if isinstance(data, str):
-            data = data.encode("utf-8")
         with self.lock:
             if kind == "ties" and self.chart is None:
                 return (f"{name} could not be used: upload the org chart's people file first "
                         "(the observed ties join people of the chart).")
+            mangled = encoding_problem(name, data)  # before it could become a new team
+            if mangled:
+                return mangled
+            if isinstance(data, str):
+                data = data.encode("utf-8")
             path = self._save_upload(name, data)
             if kind == "people":
                 people, ties, people_name, ties_name = str(path), None, name, None
@@ -233,6 +237,21 @@ class UiSession:
         if problem:
             self.chart, self.base, self._scenario, self.model, self.layout, self.playing = before
         return problem
+
+    def late_interventions(self) -> list[str]:
+        """Interventions planned after the run's last day, in plain words: they would never
+        happen (they are kept as planned, not moved, so that a longer run brings them back)."""
+        days = [(e.kind, e.step) for e in self.base.interventions if e.kind not in self.plan]
+        days += [(kind, item.day) for kind, item in self.plan.items() if item.on]
+        late = []
+        for kind, day in sorted(days, key=lambda kd: kd[1]):
+            if day > self.days:
+                control = _INTERVENTIONS.get(kind)
+                what = control.label if control else kind.replace("_", " ").capitalize()
+                late.append(f"{what} is planned for working day {day}, after the run's last "
+                            f"day ({self.days}), so it will never happen. Plan it earlier or "
+                            "make the run longer.")
+        return late
 
     @property
     def modified(self) -> bool:
@@ -313,7 +332,8 @@ class UiSession:
             if seed is not None:
                 self.seed = int(seed)
             self.playing = False
-            model = SocialLearningModel(self._scenario, rng=self.seed)
+            # Tracking who learned from whom feeds the person inspector (ui.person).
+            model = SocialLearningModel(self._scenario, rng=self.seed, track_sources=True)
             net = model.network
             if self.layout is None or self.layout.people.shape[0] != net.n or not _same_structure(
                 self.model, model

@@ -15,7 +15,8 @@ import traitlets
 
 from orglearn.scenarios import Scenario, ScenarioError, load_text
 
-__all__ = ["ScenarioFileInput", "ChartFileInput", "read_scenario", "strip_chart_files", "MAX_BYTES", "MAX_CHART_BYTES"]
+__all__ = ["ScenarioFileInput", "ChartFileInput", "read_scenario", "strip_chart_files", "MAX_BYTES",
+           "MAX_CHART_BYTES", "encoding_problem"]
 
 #: The largest scenario file accepted (bytes).
 MAX_BYTES = 256 * 1024
@@ -35,6 +36,31 @@ def strip_chart_files(text: str) -> tuple[str, list[str]]:
     """
     names = [m.group(3) for m in _CHART_LINE.finditer(text)]
     return (_CHART_LINE.sub("", text) if names else text), names
+
+
+def encoding_problem(name: str, data: str | bytes) -> str | None:
+    """Why a file is not clean UTF-8 text, naming the file and the first bad line; or None.
+
+    The browser replaces bytes that are not UTF-8 with U+FFFD (the replacement character)
+    before Python sees the text, so a file saved in another encoding arrives silently mangled:
+    a team "Équipe" becomes a new team "?quipe". Such text is refused rather than guessed at.
+    """
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            line = data[: err.start].count(b"\n") + 1
+            return _not_utf8(name, line)
+    at = data.find("\ufffd")
+    if at < 0:
+        return None
+    return _not_utf8(name, data.count("\n", 0, at) + 1)
+
+
+def _not_utf8(name: str, line: int) -> str:
+    return (f"{name}:{line}: this line has characters that are not UTF-8 text (the file was "
+            "probably saved in another encoding, such as Windows or Excel's default). Save it "
+            "as 'CSV UTF-8' and upload it again.")
 
 
 def read_scenario(name: str, data: str | bytes) -> tuple[Scenario | None, str | None]:
@@ -77,6 +103,8 @@ class ScenarioFileInput(v.VuetifyTemplate):
     max_bytes = traitlets.Int(MAX_BYTES).tag(sync=True)
     accept = traitlets.Unicode(".toml,text/plain,application/toml").tag(sync=True)
     upload_class = traitlets.Unicode("orglearn-upload").tag(sync=True)
+    disabled = traitlets.Bool(False).tag(sync=True)
+    hint = traitlets.Unicode("").tag(sync=True)
     template = traitlets.Unicode(
         """
 <template>
@@ -87,6 +115,9 @@ class ScenarioFileInput(v.VuetifyTemplate):
     show-size
     clearable
     :class="upload_class"
+    :disabled="disabled"
+    :hint="hint"
+    :persistent-hint="!!hint"
     @change="read"
   ></v-file-input>
 </template>

@@ -16,6 +16,7 @@ import solara
 from orglearn.ui import charts, export
 from orglearn.ui.drawing import COLOUR_BY, draw_organisation, knowledge_values
 from orglearn.ui.glance import three_values
+from orglearn.ui.person import PersonPicker, names_of, selected
 from orglearn.ui.page_state import (
     bump,
     colour_by,
@@ -33,8 +34,9 @@ __all__ = ["LiveView", "CompareView", "ExportView", "live_pngs"]
 _CAPTION = {"font-size": "13px", "color": "#555"}
 
 
-def live_pngs(session, colour: str) -> dict[str, bytes]:
-    """The live run's four charts as PNG bytes: organisation, spread, channels, participation."""
+def live_pngs(session, colour: str, ringed: int | None = None) -> dict[str, bytes]:
+    """The live run's four charts as PNG bytes: organisation, spread, channels, participation
+    (``ringed``: a person to ring in the organisation, the one being looked at)."""
     with session.lock:
         model = session.ensure_model()
         series = {k: np.asarray(v) for k, v in model.datacollector.model_vars.items()}
@@ -45,7 +47,9 @@ def live_pngs(session, colour: str) -> dict[str, bytes]:
     t50 = first_crossing(series["idea_adoption"], steps, 0.5)
     t90 = first_crossing(series["idea_adoption"], steps, 0.9)
     figures = {
-        "organisation": draw_organisation(layout, values, department, colour, day),
+        "organisation": draw_organisation(layout, values, department, colour, day,
+                                          department_names=names_of(session.chart).departments,
+                                          selected=ringed),
         "spread": charts.spread_chart(series, days, t50, t90),
         "channels": charts.channels_chart(series, days),
         "participation": charts.participation_chart(series, days),
@@ -108,7 +112,10 @@ def LiveView():
     """The live simulation: controls, the three values, the organisation and three charts."""
     session = current_session()
     ticks, versions, colour = tick.value, version.value, colour_by.value
-    pngs = solara.use_memo(lambda: live_pngs(session, colour), [ticks, versions, colour, id(session)])
+    choice = selected.value
+    ringed = choice[1] if choice and choice[0] == "person" else None
+    pngs = solara.use_memo(lambda: live_pngs(session, colour, ringed),
+                           [ticks, versions, colour, id(session), ringed])
     with session.lock:
         series = {k: list(v) for k, v in session.ensure_model().datacollector.model_vars.items()}
         layout, people = session.layout, session.model.network.n
@@ -120,7 +127,10 @@ def LiveView():
     with solara.ColumnsResponsive(default=12, large=6):
         for name in ("organisation", "spread", "channels", "participation"):
             with solara.Div(classes=[f"orglearn-chart-{name}"]):
-                solara.Image(pngs[name], width="100%")
+                if name == "organisation":  # click a person to look at them (ui.person)
+                    PersonPicker(pngs[name], layout, session.model, names_of(session.chart))
+                else:
+                    solara.Image(pngs[name], width="100%")
                 if name == "organisation":
                     solara.Text(_network_caption(layout, people), style=_CAPTION,
                                 classes=["orglearn-network-caption"])

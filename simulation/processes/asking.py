@@ -58,6 +58,7 @@ import numpy as np
 from orglearn.simulation.parameters import STYLES
 from orglearn.simulation.processes.kernels import asking_choices, pick_columns, pick_edges
 from orglearn.simulation.processes.rules import learn, pull_toward
+from orglearn.simulation.sources import DIRECT
 
 __all__ = ["ask_for_help"]
 
@@ -144,6 +145,8 @@ def ask_for_help(state, network, params, rng: np.random.Generator, step: int) ->
     k.reshape(-1)[state.cells(a, t)] = new
     state.use(a, t)
     state.use(helper[success], t)
+    if state.sources is not None:
+        state.sources.record(a, helper[success], DIRECT, new - mine[success])
     np.add.at(state.given, back[success], 1.0)
     np.add.at(state.received, e, 1.0)
     np.add.at(state.effort, helper[helped], 1.0)
@@ -186,6 +189,8 @@ def _tell(state, network, params, rng, tellers: np.ndarray, counts: dict) -> Non
     state.knowledge.reshape(-1)[state.cells(r, t)] = new  # a report has one manager: one cell
     state.use(r, t)
     state.use(tellers[lands], t)
+    if state.sources is not None:
+        state.sources.record(r, tellers[lands], DIRECT, new - mine[lands])
     counts["tells"] = int(tellers.size)
     counts["direct"] += int(lands.sum())
     counts["gain_direct"] += float((new - mine[lands]).sum())

@@ -19,6 +19,7 @@ import numpy as np
 
 from orglearn.simulation.processes.rules import absorb, learn, pull_toward
 from orglearn.simulation.processes.kernels import NO_WEIGHT, pick_edges
+from orglearn.simulation.sources import COLLABORATION, best_per_cell
 
 __all__ = ["collaborate"]
 
@@ -60,8 +61,13 @@ def collaborate(state, network, params, rng: np.random.Generator, step: int) -> 
     cells = np.concatenate((a * state.topics + topic, b * state.topics + topic))
     touched = np.unique(cells)
     before = k.reshape(-1)[touched]
-    np.maximum.at(k.reshape(-1), cells, np.minimum(np.concatenate((new_a, new_b)), 1.0))
-    counts["gain_collaboration"] = float((k.reshape(-1)[touched] - before).sum())
+    outcome = np.minimum(np.concatenate((new_a, new_b)), 1.0)
+    np.maximum.at(k.reshape(-1), cells, outcome)
+    gain = k.reshape(-1)[touched] - before
+    counts["gain_collaboration"] = float(gain.sum())
+    if state.sources is not None:  # the partner of the best outcome taught the cell
+        _, teacher = best_per_cell(cells, outcome, np.concatenate((b, a)))
+        state.sources.record(touched // state.topics, teacher, COLLABORATION, gain)
     state.used.append(cells)
     pull_toward(state.strength, np.concatenate((edge, back)), 1.0, params.asking.strengthen)
     counts["collaboration"] = int(a.size)

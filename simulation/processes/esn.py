@@ -42,6 +42,7 @@ import numpy as np
 
 from orglearn.simulation.processes.kernels import column_means, pick_columns, read_posts
 from orglearn.simulation.processes.rules import pull_toward
+from orglearn.simulation.sources import ESN, best_per_cell
 
 __all__ = ["post_and_read", "audience"]
 
@@ -104,14 +105,34 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     reader, pick = reader[seeking & (pick >= 0)], pick[seeking & (pick >= 0)]
     if reader.size == 0:
         return counts
+    if state.sources is not None:
+        read_cells = reader * state.topics + topic[pick]
+        touched = np.unique(read_cells)
+        before = k.reshape(-1)[touched]
     cells, gained = read_posts(
         k, reader, pick, topic, quality, posters,
         p.learning_rate, state.absorption, state.tech_savvy, state.codifiable,
     )
+    if state.sources is not None:
+        _record_reads(state, read_cells, touched, before, pick, quality, posters, reader)
     state.used.append(cells)
     counts["esn"] = int(cells.size)
     counts["gain_esn"] = float(gained)
     return counts
+
+
+def _record_reads(state, read_cells, touched, before, pick, quality, posters, reader) -> None:
+    """Credit each cell's gain to the poster of the best post read on it (reading keeps the
+    best outcome; the reader's rate is the same for every post, so the best post is the one
+    of highest quality). Own posts teach nothing and are left out."""
+    other = posters[pick] != reader
+    best_cells, teacher = best_per_cell(read_cells[other], quality[pick[other]], posters[pick[other]])
+    gain = state.knowledge.reshape(-1)[touched] - before
+    where = np.searchsorted(best_cells, touched)
+    found = (where < best_cells.size) & (best_cells[np.minimum(where, best_cells.size - 1)] == touched)
+    learned = found & (gain > 0)
+    state.sources.record(touched[learned] // state.topics, teacher[where[learned]], ESN,
+                         gain[learned])
 
 
 def _keep_up_ties(state, network, posters: np.ndarray, rate: float) -> None:

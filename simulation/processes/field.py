@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from orglearn.simulation.sources import FIELD
+
 __all__ = ["learn_in_the_field"]
 
 
@@ -28,4 +30,6 @@ def learn_in_the_field(state, network, params, rng: np.random.Generator, step: i
     new = current + p.rate * state.tact[learners] * (1.0 - current)
     state.knowledge.reshape(-1)[state.cells(learners, topic)] = new
     state.use(learners, topic)
+    if state.sources is not None:
+        state.sources.record(learners, None, FIELD, new - current)
     return {"field": int(learners.size), "gain_field": float((new - current).sum())}

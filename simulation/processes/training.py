@@ -18,6 +18,7 @@ import numpy as np
 
 from orglearn.simulation.processes.kernels import column_means
 from orglearn.simulation.processes.rules import learn
+from orglearn.simulation.sources import TRAINING
 
 __all__ = ["train"]
 
@@ -42,4 +43,6 @@ def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
     lift = new - current
     k[attend, topic] = new
     state.use(attend, topic)
+    if state.sources is not None:
+        state.sources.record(attend, None, TRAINING, lift)
     return {"training": int(np.count_nonzero(lift > 0)), "gain_training": float(lift.sum())}

@@ -111,3 +111,34 @@ def test_the_chart_files_go_with_the_session():
     assert session.ensure_model().network.n == 500
     session.touch()
     assert "org chart was deleted" in session.notice
+
+
+def _latin1(data: bytes, line: int) -> bytes:
+    """The file with one team renamed "Équipe", saved as Latin-1 (not UTF-8) on ``line``."""
+    lines = data.decode().splitlines()
+    cells = lines[line - 1].split(",")
+    cells[2] = "Équipe"
+    lines[line - 1] = ",".join(cells)
+    return ("\n".join(lines) + "\n").encode("latin-1")
+
+
+def test_a_file_that_is_not_utf8_is_refused_naming_its_line():
+    """Raw bytes, or text the browser already mangled (U+FFFD), are refused: the chart and
+    its observed ties stay, and no 30th team appears."""
+    from orglearn.ui.upload import encoding_problem
+
+    session = UiSession("s")
+    session.set_chart("people", "people.csv", PEOPLE)
+    session.set_chart("ties", "ties.csv", TIES)
+    before = (session.chart, session.scenario, session.model)
+    raw = _latin1(PEOPLE, 7)
+    mangled = raw.decode("utf-8", errors="replace")  # what the browser sends
+    assert "\ufffd" in mangled
+    for data in (raw, mangled):
+        problem = session.set_chart("people", "export.csv", data)
+        assert problem.startswith("export.csv:7: this line has characters that are not UTF-8")
+        assert "CSV UTF-8" in problem
+        assert (session.chart, session.scenario, session.model) == before
+    assert session.chart.summary == "244 people in 29 teams and 5 departments, with 628 observed ties"
+    assert encoding_problem("ok.csv", PEOPLE) is None
+    assert encoding_problem("ok.csv", "person_id,team\n1,Équipe\n") is None

@@ -77,7 +77,7 @@ def test_poor_communicators_keep_the_scenarios_mix():
     assert again.population.abrasive_share == pytest.approx(0.08, abs=1e-4)
 
 
-def test_interventions_replace_those_of_their_kind_and_fit_the_run():
+def test_interventions_replace_those_of_their_kind_and_after_the_end_are_left_out():
     base = load("champions_council")  # appoint_champions on day 30, 5%
     assert planned(base, "appoint_champions", {}) == PlannedIntervention(True, 30, 5)
     assert planned(base, "roll_out_tools", {}) == PlannedIntervention(False, 30, 100)
@@ -87,9 +87,12 @@ def test_interventions_replace_those_of_their_kind_and_fit_the_run():
         "roll_out_tools": PlannedIntervention(False, 5, 50),
     })
     assert changed.steps == 60
+    # Day 100 is after the run's end: never happens, so not in the run (not moved to day 60).
     kinds = [(e.kind, e.step) for e in changed.interventions]
-    assert kinds == [("change_leadership_style", 20), ("appoint_champions", 60)]
-    assert changed.interventions[1].share == pytest.approx(0.12)
+    assert kinds == [("change_leadership_style", 20)]
+    longer = apply_changes(base, {"days": 120}, {"appoint_champions": PlannedIntervention(True, 100, 12)})
+    assert [(e.kind, e.step) for e in longer.interventions] == [("appoint_champions", 100)]
+    assert longer.interventions[0].share == pytest.approx(0.12)
     off = apply_changes(base, {}, {"appoint_champions": PlannedIntervention(False, 30, 5)})
     assert off.interventions == []
 

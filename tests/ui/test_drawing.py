@@ -94,3 +94,49 @@ def test_three_values_at_day_zero():
     m = SocialLearningModel(n_agents=50, rng=1)
     _, communicating, _ = three_values(m.datacollector.model_vars)
     assert communicating.score == 0.0 and "Nobody asked" in communicating.detail
+
+
+def test_a_click_finds_the_person_drawn_there(model):
+    """The click mapping uses the drawn figure's own geometry: the pixel of each person's dot
+    maps back to that person; a click on empty paper finds no one."""
+    import io
+
+    from PIL import Image
+
+    from orglearn.ui.drawing import clicked, where_drawn
+
+    layout = _layout(model)
+    values = np.ones(300)
+    fig = draw_organisation(layout, values, model.network.department)
+    image = np.asarray(Image.open(io.BytesIO(charts.png(fig))).convert("RGB"))
+    height, width, _ = image.shape
+    ax = fig.axes[0]
+    for person in (0, 17, 150, 299):
+        x, y = ax.transData.transform(layout.people[person])
+        fx, fy = x / width, 1.0 - y / height
+        assert clicked(layout, fx, fy).person == person
+        assert np.allclose(where_drawn(layout, layout.people[person]), [[fx, fy]])
+        # the dot is really there in the picture: not white paper
+        assert image[int(round(fy * height)), int(round(fx * width))].mean() < 230
+    assert clicked(layout, 0.995, 0.005).person is None
+
+
+def test_a_click_on_a_department_disc_finds_the_department():
+    from orglearn.ui.drawing import clicked, department_labels
+
+    m = SocialLearningModel(n_agents=2500, departments=4, rng=1)
+    net = m.network
+    layout = organisation_layout(net.department, net.team, net.adjacency)
+    assert layout.aggregate
+    fig = draw_organisation(layout, np.zeros(net.n), net.department,
+                            department_names=["Ops", "Sales", "HQ", "R&D"])
+    charts.png(fig)
+    ax = fig.axes[0]
+    width, height = fig.get_size_inches() * fig.dpi
+    for d in range(4):
+        x, y = ax.transData.transform(layout.centres[d])
+        hit = clicked(layout, x / width, 1.0 - y / height)
+        assert hit.department == d and hit.person is None
+    labels = [t.get_text() for t in ax.texts]
+    assert {"Ops", "Sales", "HQ", "R&D"} <= set(labels)
+    assert department_labels(2, None) == ["Department 1", "Department 2"]

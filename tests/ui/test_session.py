@@ -154,3 +154,29 @@ def test_reset_with_a_seed_repeats_the_run():
     session.reset(seed=2)
     session.step(20)
     assert not (session.model.state.knowledge == first).all()
+
+
+def test_an_intervention_after_the_end_is_flagged_not_moved():
+    """Plan a day, then shorten the run: the intervention is not moved; it is reported as never
+    happening, and a longer run brings it back on its day."""
+    session = UiSession("s", scenario="baseline")
+    assert session.late_interventions() == []
+    session.set_intervention("roll_out_tools", PlannedIntervention(True, 300, 100))
+    session.set_control("days", 200)
+    assert session.intervention("roll_out_tools").day == 300
+    assert session.scenario.interventions == []
+    (late,) = session.late_interventions()
+    assert "working day 300, after the run's last day (200), so it will never happen" in late
+    session.set_control("days", 365)
+    assert session.late_interventions() == []
+    assert [(e.kind, e.step) for e in session.scenario.interventions] == [("roll_out_tools", 300)]
+    session.choose_builtin("champions_council")  # its own event on day 30
+    session.set_control("days", 20)
+    assert "day 30, after the run's last day (20)" in session.late_interventions()[0]
+
+
+def test_a_seed_is_a_whole_number():
+    from orglearn.ui.app import _seed
+
+    assert [_seed(t) for t in ("7", " 12 ", "1,000", "0")] == [7, 12, 1000, 0]
+    assert [_seed(t) for t in ("abc", "-1", "1.5", "", "\u0663", str(2**63))] == [None] * 6
