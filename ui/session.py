@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import threading
 import time
+import tomllib
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -484,6 +485,11 @@ class UiSession:
         """Open the state's scenario; whether the changes can then be applied to it."""
         file, name, lost = state.get("file"), state.get("scenario"), state.get("lost_file")
         if isinstance(file, Mapping):
+            if _names_files(str(file.get("text", ""))):
+                problems.append("The scenario file kept in the page's address names other files "
+                                "(to extend, or an org chart), which an address may not do: "
+                                "upload the file itself instead.")
+                return False
             scenario, error = read_scenario(str(file.get("name", "file")), str(file.get("text", "")))
             if error:
                 problems.append(f"The scenario file kept in the page's address could not be "
@@ -577,6 +583,21 @@ class UiSession:
                 self._chart_cleanup()  # deletes the folder (once)
                 self._chart_dir, self._chart_cleanup = None, None
             self.released = True
+
+
+def _names_files(text: str) -> bool:
+    """Whether a scenario's TOML names files to read (``extends`` other than a built-in name,
+    an org chart): an address is untrusted, so it may not make the server read files."""
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return False  # the scenario loader says what is wrong
+    extends = data.get("extends")
+    organisation = data.get("organisation")
+    return (extends is not None and extends not in builtin_names()) or (
+        isinstance(organisation, dict)
+        and any(organisation.get(key) for key in ("people_file", "ties_file"))
+    )
 
 
 def _json_able(value: Any) -> bool:

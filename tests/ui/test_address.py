@@ -53,7 +53,7 @@ def shown(page) -> dict:
 
 
 def test_reload_and_share_keep_the_what_if(open_page, browser, ui_server):
-    """Move a slider, plan an intervention, change the seed, step to day 3, reload: all comes
+    """Move a slider, plan an intervention, change the seed, step to day 2, reload: all comes
     back, paused, with a notice. The share link opens the same what-if at day 0 in a fresh
     browser; a damaged address opens the page as usual, with a plain notice."""
     page = open_page().page
@@ -66,21 +66,21 @@ def test_reload_and_share_keep_the_what_if(open_page, browser, ui_server):
     seed = page.get_by_label("Random seed")
     seed.fill("7")
     seed.press("Enter")
-    for day in (1, 2, 3):
+    for day in (1, 2):
         page.get_by_role("button", name="Step", exact=True).click()
         page.locator(".orglearn-day", has_text=f"Day {day} of 365").wait_for()
-    state = wait_for_address(page, seed=7, day=3)
+    state = wait_for_address(page, seed=7, day=2)
     assert state == {
         "scenario": "hoarders",
         "changes": {"lurkers": 0},
         "plan": {"appoint_champions": {"on": True, "day": 30, "share": 5}},
         "seed": 7,
-        "day": 3,
+        "day": 2,
     }
     before = shown(page)
 
     page.reload()
-    page.locator(".orglearn-day", has_text="Day 3 of 365").wait_for()
+    page.locator(".orglearn-day", has_text="Day 2 of 365").wait_for()
     page.get_by_text("Restored from the page's address").wait_for()
     assert shown(page) == before
     assert page.get_by_role("button", name="Run", exact=True).is_enabled()  # paused

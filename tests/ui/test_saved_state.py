@@ -243,3 +243,15 @@ def test_decode_never_raises(text):
     state, problems = decode(text)
     assert state is None or isinstance(state, dict)
     assert all(isinstance(p, str) for p in problems)
+
+
+@pytest.mark.parametrize("text", [
+    'extends = "/etc/passwd"\n',
+    'extends = "../secret.toml"\n',
+    'extends = "baseline"\n[organisation]\npeople_file = "/home/someone/people.csv"\n',
+])
+def test_an_address_may_not_make_the_server_read_files(text):
+    session = UiSession("files")
+    problems = session.restore_state({"file": {"name": "x.toml", "text": text}, "seed": 2})
+    assert "names other files" in problems[0] and "/etc" not in problems[0]
+    assert session.base_label == "baseline" and session.seed == 2
