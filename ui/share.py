@@ -65,8 +65,9 @@ class ShareLink(v.VuetifyTemplate):
 <template>
   <v-menu v-model="open" :close-on-content-click="false" offset-y left max-width="520">
     <template v-slot:activator="{ on }">
-      <v-btn text v-on="on" class="orglearn-share">
-        <v-icon left>mdi-share-variant</v-icon>Share this what-if
+      <v-btn text v-on="on" class="orglearn-share" aria-label="Share this what-if">
+        <v-icon>mdi-share-variant</v-icon>
+        <span class="d-none d-sm-inline ml-2">Share this what-if</span>
       </v-btn>
     </template>
     <v-card class="orglearn-share-card" style="background-color: white">
