@@ -21,7 +21,7 @@ import solara.lab
 
 from orglearn.ui import saved_state
 from orglearn.ui.server import IDLE_ENV, opening_settings
-from orglearn.ui.session import SessionRegistry, UiSession
+from orglearn.ui.session import DEFAULT_SCENARIO, SessionRegistry, UiSession
 
 __all__ = [
     "registry",
@@ -99,11 +99,19 @@ def restore_from_address(session: UiSession, search: str | None) -> None:
     if state is not None:
         problems = [*problems, *session.restore_state(state)]
         scenario = session.scenario
+        # Not "day N of M": the run's own counter says that (and tests look for it).
         said.append(f"Restored from the page's address: {scenario.title or scenario.name}"
-                    f", day {session.day} of {session.days}"
-                    + (", paused: press Run to go on." if 0 < session.day < session.days else "."))
+                    + (f", paused at day {session.day}: press Run to go on."
+                       if 0 < session.day < session.days else f", at day {session.day}."))
+    if not problems and _as_opened(session):
+        return  # nothing to say: the page is as it opens
     if said or problems:
         session.notice = " ".join([*said, *problems])
+
+
+def _as_opened(session: UiSession) -> bool:
+    return (session.builtin and session.base_label == DEFAULT_SCENARIO and not session.modified
+            and session.seed == 1 and session.day == 0 and not session.compare_settings)
 
 
 def _on_page_start():

@@ -255,3 +255,25 @@ def test_an_address_may_not_make_the_server_read_files(text):
     problems = session.restore_state({"file": {"name": "x.toml", "text": text}, "seed": 2})
     assert "names other files" in problems[0] and "/etc" not in problems[0]
     assert session.base_label == "baseline" and session.seed == 2
+
+
+def test_the_page_says_what_it_restored():
+    from orglearn.ui.page_state import restore_from_address
+
+    made = UiSession("said")
+    made.choose_builtin("hoarders")
+    made.step(4)
+    session = UiSession("page")
+    restore_from_address(session, "?" + encode(made.export_state()))
+    assert session.notice == ("Restored from the page's address: Knowledge hoarders, paused at "
+                              "day 4: press Run to go on.")
+    session.notice = None
+    restore_from_address(session, "?v=1&w=garbage")  # once per session
+    assert session.notice is None and session.day == 4
+
+    fresh = UiSession("fresh")
+    restore_from_address(fresh, encode(fresh.export_state()))  # as it opens: nothing to say
+    assert fresh.notice is None
+    damaged = UiSession("damaged")
+    restore_from_address(damaged, "v=1&w=garbage")
+    assert damaged.notice.startswith("The page's address was damaged")
