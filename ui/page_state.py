@@ -97,7 +97,7 @@ def restore_from_address(session: UiSession, search: str | None) -> None:
     state, problems = saved_state.decode(search)
     said = []
     if state is not None:
-        problems = [*problems, *session.restore_state(state)]
+        problems = [*problems, *session.restore_state(state, settings=OPENING)]
         scenario = session.scenario
         # Not "day N of M": the run's own counter says that (and tests look for it).
         said.append(f"Restored from the page's address: {scenario.title or scenario.name}"

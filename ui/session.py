@@ -447,19 +447,23 @@ class UiSession:
                 state["chart"] = True
             return state
 
-    def restore_state(self, state: Mapping[str, Any]) -> list[str]:
+    def restore_state(
+        self, state: Mapping[str, Any], settings: Mapping[str, Any] | None = None
+    ) -> list[str]:
         """Bring back a what-if of `export_state` (as read by `saved_state.decode`), paused.
 
         Every value goes through the page's own checks: the scenario loader, the controls'
-        ranges, `set_control` and `set_intervention`. Whatever is unknown, out of range or
-        impossible is left out. Never raises.
+        ranges, `set_control` and `set_intervention`; a scenario may not be larger or longer
+        than the controls allow. The state's ``orglearn ui --set`` settings are used only if
+        they are this server's own (``settings``): an address may not set any parameter.
+        Whatever is unknown, out of range or impossible is left out. Never raises.
 
         Returns:
             What was left out, in plain words.
         """
         problems: list[str] = []
         with self.lock:
-            scenario_kept = self._restore_scenario(state, problems)
+            scenario_kept = self._restore_scenario(state, problems, settings or {})
             if scenario_kept:
                 self._restore_controls(state, problems)
             elif state.get("changes") or state.get("plan"):
@@ -481,21 +485,28 @@ class UiSession:
             self.playing = False
         return problems
 
-    def _restore_scenario(self, state: Mapping[str, Any], problems: list[str]) -> bool:
+    def _restore_scenario(
+        self, state: Mapping[str, Any], problems: list[str], settings: Mapping[str, Any]
+    ) -> bool:
         """Open the state's scenario; whether the changes can then be applied to it."""
         file, name, lost = state.get("file"), state.get("scenario"), state.get("lost_file")
         if isinstance(file, Mapping):
-            if _names_files(str(file.get("text", ""))):
+            if _names_files(str(file.get("text", ""))):  # before the loader reads any file
                 problems.append("The scenario file kept in the page's address names other files "
                                 "(to extend, or an org chart), which an address may not do: "
                                 "upload the file itself instead.")
                 return False
-            scenario, error = read_scenario(str(file.get("name", "file")), str(file.get("text", "")))
+            name, text = str(file.get("name", "file")), str(file.get("text", ""))
+            scenario, error = read_scenario(name, text)
+            if not error and not _within_controls(scenario):
+                error = (f"It has more people or more working days than the page's controls "
+                         f"allow ({_CONTROLS['people'].high:,} and {_CONTROLS['days'].high}); "
+                         "upload the file itself instead.")
             if error:
                 problems.append(f"The scenario file kept in the page's address could not be "
                                 f"used. {error}")
                 return False
-            self.open_file(scenario, str(file.get("name")), text=str(file.get("text")))
+            self.open_file(scenario, name, text=text)
             return True
         if isinstance(lost, str):
             problems.append(f"This what-if was made on the scenario file {lost}, too large to keep "
@@ -507,12 +518,11 @@ class UiSession:
             problems.append("The page's address names a built-in scenario this version of "
                             "orglearn does not have, so the page opened on its first scenario.")
             return False
-        try:
-            self.choose_builtin(name, state.get("set") or None)
-        except (ValueError, ScenarioError):
-            self.choose_builtin(name)
-            problems.append("Some of the scenario's opening settings in the page's address are "
-                            "not possible here and were left out.")
+        wanted = state.get("set") or {}
+        if wanted and dict(wanted) != dict(settings):
+            problems.append("This what-if was made in an orglearn started with other settings "
+                            "(orglearn ui --set): the scenario opened without them.")
+        self.choose_builtin(name, settings if wanted == dict(settings) else None)
         return True
 
     def _restore_controls(self, state: Mapping[str, Any], problems: list[str]) -> None:
@@ -598,6 +608,13 @@ def _names_files(text: str) -> bool:
         isinstance(organisation, dict)
         and any(organisation.get(key) for key in ("people_file", "ties_file"))
     )
+
+
+def _within_controls(scenario: Scenario) -> bool:
+    """Whether a scenario is no larger and no longer than the page's controls can make it
+    (an address must not make the server build a huge model)."""
+    return (scenario.organisation.n_agents <= _CONTROLS["people"].high
+            and scenario.steps <= _CONTROLS["days"].high)
 
 
 def _json_able(value: Any) -> bool:

@@ -90,7 +90,7 @@ def test_an_uploaded_scenario_file_is_kept_while_small():
     assert other.builtin and other.base_label == "baseline"
 
 
-def test_an_org_chart_is_never_in_the_state(tmp_path):
+def test_an_org_chart_is_never_in_the_state():
     from pathlib import Path
 
     people = Path(__file__).resolve().parents[2] / "scenarios" / "examples" / "people.csv"
@@ -181,14 +181,28 @@ def test_an_unknown_scenario_keeps_the_page_as_it_opens():
     assert "does not have" in problems[0] and "left out" in problems[1]
 
 
-def test_opening_settings_are_kept_and_checked():
-    session = UiSession("set", settings={"population.hoarder_share": 0.3})
+def test_opening_settings_come_back_only_from_the_same_server():
+    opening = {"population.hoarder_share": 0.3}
+    session = UiSession("set", settings=opening)
     state = decode(encode(session.export_state()))[0]
-    assert state["set"] == {"population.hoarder_share": 0.3}
-    other = UiSession("set-2")
-    assert other.restore_state(state) == [] and other.value("hoarders") == 30
-    assert "opening settings" in UiSession("set-3").restore_state(
-        {"scenario": "baseline", "set": {"population.nothing": 1}})[0]
+    assert state["set"] == opening
+    other = UiSession("set-2", settings=opening)
+    assert other.restore_state(state, settings=opening) == [] and other.value("hoarders") == 30
+    # An address may not set parameters (a million people, a file to read...).
+    for settings in ({"organisation.n_agents": 5_000_000},
+                     {"organisation.people_file": "/etc/passwd"}, opening):
+        elsewhere = UiSession("set-3")
+        problems = elsewhere.restore_state({"scenario": "baseline", "set": settings})
+        assert "orglearn ui --set" in problems[0]
+        assert elsewhere.scenario == UiSession("plain").scenario
+
+
+def test_an_address_may_not_make_a_huge_model():
+    text = 'extends = "baseline"\nsteps = 1000000\n[organisation]\nn_agents = 5000000\n'
+    session = UiSession("huge")
+    problems = session.restore_state({"file": {"name": "huge.toml", "text": text}, "day": 3})
+    assert "more people or more working days" in problems[0]
+    assert (session.value("people"), session.days, session.day) == (500, 365, 3)
 
 
 # -- any valid state comes back exactly --------------------------------------------------------
@@ -201,7 +215,8 @@ _SWITCHES = [c for c in BARRIERS if c.switch]
 def what_ifs(draw) -> dict:
     """A state as the page's controls could make it (small organisations, to be quick)."""
     changes = {}
-    for control in draw(st.lists(st.sampled_from(_SLIDERS + _SWITCHES), unique_by=lambda c: c.key, max_size=4)):
+    moved = st.lists(st.sampled_from(_SLIDERS + _SWITCHES), unique_by=lambda c: c.key, max_size=4)
+    for control in draw(moved):
         changes[control.key] = (draw(st.booleans()) if control.switch else
                                 draw(st.integers(control.low, control.high)))
     changes["people"] = draw(st.integers(1, 4)) * 50
@@ -209,7 +224,8 @@ def what_ifs(draw) -> dict:
         changes["departments"] = 2
     days = changes.get("days", 365)
     plan = {}
-    for control in draw(st.lists(st.sampled_from(INTERVENTIONS), unique_by=lambda c: c.kind, max_size=3)):
+    planned = st.lists(st.sampled_from(INTERVENTIONS), unique_by=lambda c: c.kind, max_size=3)
+    for control in draw(planned):
         share = draw(st.integers(1, 100)) if control.share else None
         plan[control.kind] = {"on": draw(st.booleans()), "day": draw(st.integers(1, days)),
                               "share": share}
