@@ -12,6 +12,7 @@ outside the controls (``session.compare_settings``) bumps `compare_tick` afterwa
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import weakref
@@ -37,6 +38,7 @@ __all__ = [
     "restore_from_address",
 ]
 
+logger = logging.getLogger(__name__)
 IDLE_MINUTES = float(os.environ.get(IDLE_ENV, "30"))
 #: A new page opens on the baseline with the values of ``orglearn ui --set``, if any.
 OPENING = opening_settings()
@@ -97,7 +99,12 @@ def restore_from_address(session: UiSession, search: str | None) -> None:
     state, problems = saved_state.decode(search)
     said = []
     if state is not None:
-        problems = [*problems, *session.restore_state(state, settings=OPENING)]
+        try:
+            problems = [*problems, *session.restore_state(state, settings=OPENING)]
+        except Exception:  # an address is untrusted input: a bug must not break the page
+            logger.exception("could not restore the page's address %r", search)
+            problems = [*problems, "Part of the page's address could not be used and was "
+                        "ignored."]
         scenario = session.scenario
         # Not "day N of M": the run's own counter says that (and tests look for it).
         said.append(f"Restored from the page's address: {scenario.title or scenario.name}"

@@ -39,6 +39,7 @@ from orglearn.ui.controls import (
     planned,
 )
 from orglearn.ui.layout import Layout, organisation_layout
+from orglearn.ui.saved_state import MAX_COMPARE
 from orglearn.ui.upload import read_scenario
 from orglearn.scenarios import Scenario, ScenarioError, builtin_names, load
 from orglearn.simulation.model import SocialLearningModel
@@ -618,11 +619,11 @@ def _within_controls(scenario: Scenario) -> bool:
 
 
 def _json_able(value: Any) -> bool:
+    """Whether comparison settings can be kept in an address: JSON, and small."""
     try:
-        json.dumps(value, allow_nan=False)
+        return len(json.dumps(value, allow_nan=False)) <= MAX_COMPARE
     except (TypeError, ValueError, RecursionError):
         return False
-    return True
 
 
 def _is_int(value: Any) -> bool:

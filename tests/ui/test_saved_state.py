@@ -293,3 +293,10 @@ def test_the_page_says_what_it_restored():
     damaged = UiSession("damaged")
     restore_from_address(damaged, "v=1&w=garbage")
     assert damaged.notice.startswith("The page's address was damaged")
+
+
+def test_comparison_settings_are_kept_only_when_small_and_json():
+    session = UiSession("compare")
+    for settings in ({"x": "y" * 5_000}, {"x": {1, 2}}, {"x": float("nan")}):
+        session.compare_settings = settings
+        assert "compare" not in session.export_state()
