@@ -24,12 +24,14 @@ from orglearn.ui.page_state import (
     current_session,
     playing,
     problem,
+    restore_from_address,
     speed,
     tick,
     version,
 )
 from orglearn.ui.picker import ordered, picker_items
 from orglearn.ui.responsive import Layout
+from orglearn.ui.share import KeepInAddress, ShareControl
 from orglearn.ui.upload import ChartFileInput, ScenarioFileInput, read_scenario, strip_chart_files
 from orglearn.ui.views import CompareView, ExportView, LiveView
 from orglearn.scenarios import builtin_names, load
@@ -115,7 +117,7 @@ def ScenarioPanel():
             return
         playing.set(False)
         session = current_session()
-        session.open_file(scenario, name)
+        session.open_file(scenario, name, text=stripped if charts else text)
         if charts:
             session.notice = (f"{name} names an org chart ({', '.join(charts)}). Upload it with "
                               "'Upload an org chart' to simulate it; until then the organisation "
@@ -312,6 +314,7 @@ def SidebarSections():
 def Page():
     """The whole page."""
     session = current_session()
+    restore_from_address(session, solara.use_router().search)  # after a reload, or a link
     is_playing = playing.value
     version.value
 
@@ -336,6 +339,9 @@ def Page():
     solara.Title("orglearn: how knowledge spreads")
     with solara.AppBarTitle():
         solara.Text("orglearn: how knowledge spreads in your organisation")
+    with solara.AppBar():
+        ShareControl()
+    KeepInAddress()
     with solara.Sidebar():
         ScenarioPanel()
         SidebarSections()

@@ -21,6 +21,7 @@ import shutil
 import tempfile
 import threading
 import time
+import tomllib
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -38,8 +39,9 @@ from orglearn.ui.controls import (
     planned,
 )
 from orglearn.ui.layout import Layout, organisation_layout
-from orglearn.ui.upload import encoding_problem
-from orglearn.scenarios import Scenario, ScenarioError, load
+from orglearn.ui.saved_state import MAX_COMPARE
+from orglearn.ui.upload import encoding_problem, read_scenario
+from orglearn.scenarios import Scenario, ScenarioError, builtin_names, load
 from orglearn.simulation.model import SocialLearningModel
 from orglearn.simulation.orgchart import read_chart
 from orglearn.simulation.parameters import ParameterError, dotted_overrides
@@ -122,6 +124,13 @@ class UiSession:
         self._chart_cleanup: weakref.finalize | None = None
         self._uploads = 0
         self._chart_dropped = False
+        #: The comparison's settings (owned by the comparison view), kept in the page's address
+        #: as they are: a dict of JSON values.
+        self.compare_settings: dict[str, Any] = {}
+        #: The ``orglearn ui --set`` settings of the built-in scenario, and an uploaded
+        #: scenario file's text, so that the page's address can rebuild the scenario.
+        self.settings: dict[str, Any] = {}
+        self.loaded_text: str | None = None
         self.choose_builtin(scenario, settings)
 
     # -- the scenario -------------------------------------------------------------------------
@@ -140,10 +149,13 @@ class UiSession:
                 update={"description": f"{scenario.description.strip()}\n\n(orglearn ui {shown})"}
             )
         self._set_base(scenario, name, builtin=True)
+        self.settings, self.loaded_text = dict(settings or {}), None
 
-    def open_file(self, scenario: Scenario, label: str) -> None:
-        """Start again from an uploaded, already validated scenario."""
+    def open_file(self, scenario: Scenario, label: str, text: str | None = None) -> None:
+        """Start again from an uploaded, already validated scenario (``text``: the file's
+        text as used, kept for the page's address)."""
         self._set_base(scenario, label, builtin=False)
+        self.settings, self.loaded_text = {}, text
 
     def _set_base(self, scenario: Scenario, label: str, builtin: bool) -> None:
         with self.lock:
@@ -424,6 +436,139 @@ class UiSession:
             self.job = ComparisonJob(spec).start()
             return self.job
 
+    # -- the page's address ------------------------------------------------------------------
+
+    def export_state(self, day: bool = True) -> dict[str, Any]:
+        """This page's what-if as JSON values, for its address (`orglearn.ui.saved_state`):
+        the scenario, the moved controls, the planned interventions, the seed, the day (unless
+        ``day`` is False, as for a shared link) and the comparison's settings. An uploaded org
+        chart is never included, only the fact that one is used (docs/privacy.md)."""
+        with self.lock:
+            state: dict[str, Any] = {}
+            if self.builtin:
+                state["scenario"] = self.base_label
+                if self.settings:
+                    state["set"] = dict(self.settings)
+            elif self.loaded_text is not None:
+                state["file"] = {"name": self.base_label, "text": self.loaded_text}
+            else:
+                state["lost_file"] = self.base_label
+            if self.changes:
+                state["changes"] = dict(self.changes)  # in the order they were made
+            if self.plan:
+                state["plan"] = {kind: {"on": item.on, "day": item.day, "share": item.share}
+                                 for kind, item in self.plan.items()}
+            state["seed"] = self.seed
+            if day and self.day:
+                state["day"] = self.day
+            if self.compare_settings and _json_able(self.compare_settings):
+                state["compare"] = dict(self.compare_settings)
+            if self.chart is not None:
+                state["chart"] = True
+            return state
+
+    def restore_state(
+        self, state: Mapping[str, Any], settings: Mapping[str, Any] | None = None
+    ) -> list[str]:
+        """Bring back a what-if of `export_state` (as read by `saved_state.decode`), paused.
+
+        Every value goes through the page's own checks: the scenario loader, the controls'
+        ranges, `set_control` and `set_intervention`; a scenario may not be larger or longer
+        than the controls allow. The state's ``orglearn ui --set`` settings are used only if
+        they are this server's own (``settings``): an address may not set any parameter.
+        Whatever is unknown, out of range or impossible is left out. Never raises.
+
+        Returns:
+            What was left out, in plain words.
+        """
+        problems: list[str] = []
+        with self.lock:
+            scenario_kept = self._restore_scenario(state, problems, settings or {})
+            if scenario_kept:
+                self._restore_controls(state, problems)
+            elif state.get("changes") or state.get("plan"):
+                problems.append("Your changes were made on that scenario, so they were left out.")
+            seed = state.get("seed")
+            if isinstance(seed, int) and not isinstance(seed, bool) and 0 <= seed < 2**63:
+                self.reset(seed=seed)
+            compare = state.get("compare")
+            if isinstance(compare, dict) and _json_able(compare):
+                self.compare_settings = dict(compare)
+            if state.get("chart"):
+                problems.append(
+                    "This what-if was made on an uploaded org chart, which is never kept in the "
+                    "page's address: upload it again under 'Your organisation' to simulate it. "
+                    "Until then the organisation is generated.")
+            day = state.get("day")
+            if isinstance(day, int) and not isinstance(day, bool) and day > 0:
+                self.step(min(day, self.days))  # the model is deterministic for its seed
+            self.playing = False
+        return problems
+
+    def _restore_scenario(
+        self, state: Mapping[str, Any], problems: list[str], settings: Mapping[str, Any]
+    ) -> bool:
+        """Open the state's scenario; whether the changes can then be applied to it."""
+        file, name, lost = state.get("file"), state.get("scenario"), state.get("lost_file")
+        if isinstance(file, Mapping):
+            if _names_files(str(file.get("text", ""))):  # before the loader reads any file
+                problems.append("The scenario file kept in the page's address names other files "
+                                "(to extend, or an org chart), which an address may not do: "
+                                "upload the file itself instead.")
+                return False
+            name, text = str(file.get("name", "file")), str(file.get("text", ""))
+            scenario, error = read_scenario(name, text)
+            if not error and not _within_controls(scenario):
+                error = (f"It has more people or more working days than the page's controls "
+                         f"allow ({_CONTROLS['people'].high:,} and {_CONTROLS['days'].high}); "
+                         "upload the file itself instead.")
+            if error:
+                problems.append(f"The scenario file kept in the page's address could not be "
+                                f"used. {error}")
+                return False
+            self.open_file(scenario, name, text=text)
+            return True
+        if isinstance(lost, str):
+            problems.append(f"This what-if was made on the scenario file {lost}, too large to keep "
+                            "in the page's address: upload it again.")
+            return False
+        if name is None:
+            return True
+        if name not in builtin_names():
+            problems.append("The page's address names a built-in scenario this version of "
+                            "orglearn does not have, so the page opened on its first scenario.")
+            return False
+        wanted = state.get("set") or {}
+        if wanted and dict(wanted) != dict(settings):
+            problems.append("This what-if was made in an orglearn started with other settings "
+                            "(orglearn ui --set): the scenario opened without them.")
+        self.choose_builtin(name, settings if wanted == dict(settings) else None)
+        return True
+
+    def _restore_controls(self, state: Mapping[str, Any], problems: list[str]) -> None:
+        """Move the controls and plan the interventions as the page would, one by one in the
+        order they were made (each step is a state the person saw)."""
+        bad: list[str] = []
+        changes = state.get("changes")
+        for key, value in (changes.items() if isinstance(changes, Mapping) else ()):
+            control = _CONTROLS.get(key)
+            if control is None or not _possible(control, value):
+                bad.append(control.label if control else "a control this version does not have")
+            elif self.set_control(key, value):
+                bad.append(control.label)
+        plan = state.get("plan")
+        for kind, item in (plan.items() if isinstance(plan, Mapping) else ()):
+            control = _INTERVENTIONS.get(kind)
+            planned_item = _planned(control, item, self.days) if control else None
+            if planned_item is None:
+                bad.append(control.label if control else "an intervention this version does "
+                           "not have")
+            elif self.set_intervention(kind, planned_item):
+                bad.append(control.label)
+        if bad:
+            problems.append("These settings in the page's address are not possible and were "
+                            "left out: " + ", ".join(dict.fromkeys(bad)) + ".")
+
     # -- life cycle ---------------------------------------------------------------------------
 
     def touch(self) -> None:
@@ -468,6 +613,64 @@ class UiSession:
                 self._chart_cleanup()  # deletes the folder (once)
                 self._chart_dir, self._chart_cleanup = None, None
             self.released = True
+
+
+def _names_files(text: str) -> bool:
+    """Whether a scenario's TOML names files to read (``extends`` other than a built-in name,
+    an org chart): an address is untrusted, so it may not make the server read files."""
+    try:
+        data = tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError):
+        return False  # the scenario loader says what is wrong
+    extends = data.get("extends")
+    organisation = data.get("organisation")
+    return (extends is not None and extends not in builtin_names()) or (
+        isinstance(organisation, dict)
+        and any(organisation.get(key) for key in ("people_file", "ties_file"))
+    )
+
+
+def _within_controls(scenario: Scenario) -> bool:
+    """Whether a scenario is no larger and no longer than the page's controls can make it
+    (an address must not make the server build a huge model)."""
+    return (scenario.organisation.n_agents <= _CONTROLS["people"].high
+            and scenario.steps <= _CONTROLS["days"].high)
+
+
+def _json_able(value: Any) -> bool:
+    """Whether comparison settings can be kept in an address: JSON, and small."""
+    try:
+        return len(json.dumps(value, allow_nan=False)) <= MAX_COMPARE
+    except (TypeError, ValueError, RecursionError):
+        return False
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _possible(control, value: Any) -> bool:
+    """Whether a control can show ``value``: a switch's True/False, a slider's whole number in
+    its range (as the page's controls allow)."""
+    if control.switch:
+        return isinstance(value, bool)
+    return _is_int(value) and control.low <= value <= control.high
+
+
+def _planned(control, item: Any, days: int) -> PlannedIntervention | None:
+    """A planned intervention from the page's address, if the intervention's controls can
+    show it (a day of the run; a share from 1 to 100% where it has one)."""
+    if not isinstance(item, Mapping) or not isinstance(item.get("on"), bool):
+        return None
+    day, share = item.get("day"), item.get("share")
+    if not _is_int(day) or not 1 <= day <= days:
+        return None
+    if control.share:
+        if not _is_int(share) or not 1 <= share <= 100:
+            return None
+    elif share is not None:
+        return None
+    return PlannedIntervention(item["on"], day, share)
 
 
 def _show(value: Any, control) -> str:
