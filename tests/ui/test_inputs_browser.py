@@ -15,7 +15,9 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "scenarios" / "examples"
 def test_inputs_are_checked_at_once(open_page, tmp_path):
     page = open_page().page
     # Ties join the people of a chart: until there is one, their upload is off, and says why.
+    page.locator(".orglearn-section-chart .v-expansion-panel-header").click()  # unfold it
     ties_upload = page.locator(".orglearn-ties-upload")
+    ties_upload.get_by_text("Upload the people file first.").wait_for()
     assert ties_upload.locator("input[type=file]").is_disabled()
     assert ties_upload.get_by_text("Upload the people file first.").is_visible()
     page.locator(".orglearn-chart-upload input[type=file]").set_input_files(
