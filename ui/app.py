@@ -14,9 +14,14 @@ import solara
 import solara.lab
 
 from orglearn.ui.controls import BARRIERS, INTERVENTIONS, ORGANISATION, PlannedIntervention
+from orglearn.ui.frames import draw_frame
 from orglearn.ui.page_state import (
+    FULL_SPEED,
+    achieved,
     bump,
+    colour_by,
     current_session,
+    frame,
     playing,
     problem,
     speed,
@@ -32,7 +37,7 @@ __all__ = ["Page"]
 _CAPTION = {"font-size": "12px", "color": "#555", "line-height": "1.3"}
 #: Built-in scenarios by title, for the picker.
 _TITLES: dict[str, str] = {load(name).title or name: name for name in builtin_names()}
-_FRAME = 0.25  # seconds between redraws while playing
+_FRAME = 0.05  # seconds: the shortest wait between frames while playing
 #: Controls an uploaded org chart decides (hidden while one is used).
 _CHART_SETS = ("people", "departments")
 
@@ -245,18 +250,37 @@ def Page():
     version.value
 
     def play(cancel):
-        """Advance the live run while it plays, about `speed` days a second."""
-        last, carry = time.perf_counter(), 0.0
+        """Advance the live run while it plays, and draw each frame before stepping on.
+
+        At a set speed the day follows the clock (as many days per frame as time has passed,
+        so the run goes at the speed shown however long a frame takes to draw); at full speed
+        each frame steps for about twice as long as the last frame took to draw. The speed
+        really reached is shown beside the day.
+        """
+        clock = time.perf_counter
+        pace, since, first_day = speed.peek(), clock(), session.day
+        drawing = _FRAME
         while not cancel.is_set() and session.playing:
-            time.sleep(_FRAME)
-            now = time.perf_counter()
-            carry += (now - last) * speed.peek()
-            last = now
-            if carry >= 1:
-                days = int(carry)
-                carry -= days
-                if session.step(days, only_if_playing=True):
-                    tick.set(tick.peek() + 1)
+            if speed.peek() != pace:  # measure the new speed from now
+                pace, since, first_day = speed.peek(), clock(), session.day
+            if pace == FULL_SPEED:
+                until = clock() + max(_FRAME, 2 * drawing)
+                while clock() < until and session.step(1, only_if_playing=True) and session.playing:
+                    pass
+            else:
+                due = first_day + int((clock() - since) * pace)
+                if due <= session.day:
+                    time.sleep(max(0.0, min(_FRAME, (due + 1 - first_day) / pace - (clock() - since))))
+                    continue
+                session.step(due - session.day, only_if_playing=True)
+            started = clock()
+            drawn = draw_frame(session, colour_by.peek())
+            drawing = clock() - started
+            elapsed = clock() - since
+            if elapsed > 0:
+                achieved.set((session.day - first_day) / elapsed)
+            frame.set(drawn)
+            tick.set(tick.peek() + 1)
         if not session.playing:
             playing.set(False)
 

@@ -10,23 +10,26 @@ import html
 import time
 from pathlib import Path
 
-import numpy as np
 import solara
 
 from orglearn.ui import charts, export
-from orglearn.ui.drawing import COLOUR_BY, draw_organisation, knowledge_values
+from orglearn.ui.drawing import COLOUR_BY
 from orglearn.ui.glance import three_values
+from orglearn.ui.frames import CHARTS, draw_frame, frame_key
 from orglearn.ui.page_state import (
+    FULL_SPEED,
+    SPEEDS,
+    achieved,
     bump,
     colour_by,
     compare_tick,
     current_session,
+    frame,
     playing,
     speed,
     tick,
     version,
 )
-from orglearn.simulation.metrics import first_crossing
 
 __all__ = ["LiveView", "CompareView", "ExportView", "live_pngs"]
 
@@ -35,32 +38,23 @@ _CAPTION = {"font-size": "13px", "color": "#555"}
 
 def live_pngs(session, colour: str) -> dict[str, bytes]:
     """The live run's four charts as PNG bytes: organisation, spread, channels, participation."""
-    with session.lock:
-        model = session.ensure_model()
-        series = {k: np.asarray(v) for k, v in model.datacollector.model_vars.items()}
-        values = knowledge_values(model.state.knowledge, colour)
-        department = model.network.department.copy()
-        layout, day, days = session.layout, int(model.steps), session.days
-    steps = np.arange(series["idea_adoption"].size)
-    t50 = first_crossing(series["idea_adoption"], steps, 0.5)
-    t90 = first_crossing(series["idea_adoption"], steps, 0.9)
-    figures = {
-        "organisation": draw_organisation(layout, values, department, colour, day),
-        "spread": charts.spread_chart(series, days, t50, t90),
-        "channels": charts.channels_chart(series, days),
-        "participation": charts.participation_chart(series, days),
-    }
-    return {name: charts.png(fig) for name, fig in figures.items()}
+    return draw_frame(session, colour).pngs
+
+
+def _speed_label(value: int) -> str:
+    return "Speed: full speed" if value == FULL_SPEED else f"Speed: {value} days/s"
 
 
 @solara.component
 def RunControls():
-    """Run / Pause, Step, Reset, speed, and the day."""
+    """Run / Pause, Step, Reset, speed, the day, and how fast the run really goes."""
     session = current_session()
     tick.value  # redraw the day as the run advances
     is_playing = playing.value
+    went = achieved.value
 
     def run():
+        achieved.set(None)
         current_session().playing = True
         playing.set(True)
 
@@ -86,10 +80,14 @@ def RunControls():
         solara.Button("Step", icon_name="mdi-step-forward", on_click=step,
                       disabled=is_playing or session.finished)
         solara.Button("Reset", icon_name="mdi-restore", on_click=reset)
-        with solara.Div(style={"width": "260px"}):
-            solara.SliderInt(f"Speed: {speed.value} days/s", value=speed, min=1, max=60)
+        with solara.Div(style={"width": "260px"}, classes=["orglearn-speed"]):
+            solara.SliderInt(_speed_label(speed.value), value=SPEEDS.index(speed.value), min=0,
+                             max=len(SPEEDS) - 1, on_value=lambda i: speed.set(SPEEDS[i]))
         solara.Text(f"Day {session.day} of {session.days}", classes=["orglearn-day"],
                     style={"font-size": "18px", "font-weight": "500"})
+        if is_playing and went is not None:
+            solara.Text(f"running at {went:,.0f} days/s", style=_CAPTION,
+                        classes=["orglearn-achieved"])
 
 
 @solara.component
@@ -104,23 +102,60 @@ def Glance(series):
 
 
 @solara.component
+def Busy(busy: bool, what: str = "Working..."):
+    """A thin progress bar while work is under way (class ``orglearn-busy``); keeps its space
+    when idle so the page does not jump."""
+    with solara.Div(style={"height": "6px"}):
+        if busy:
+            with solara.Div(classes=["orglearn-busy"]):
+                solara.ProgressLinear(True)
+                solara.Text(what, style={"position": "absolute", "left": "-10000px"})
+
+
+@solara.component
 def LiveView():
-    """The live simulation: controls, the three values, the organisation and three charts."""
+    """The live simulation: controls, the three values, the organisation and three charts.
+
+    The charts are drawn in a thread (or by the play loop while the run plays), never while
+    the page renders, so a click shows its effect at once and the charts follow.
+    """
     session = current_session()
     ticks, versions, colour = tick.value, version.value, colour_by.value
-    pngs = solara.use_memo(lambda: live_pngs(session, colour), [ticks, versions, colour, id(session)])
+    shown, is_playing = frame.value, playing.value
+    key = frame_key(session, colour)
+    if shown is None:  # the first view: draw before showing the page
+        shown = draw_frame(session, colour)
+        frame.set(shown)
+
+    def draw(cancel):
+        """Draw the run's current state, unless it is drawn already or the play loop draws."""
+        if playing.peek():
+            return
+        latest = frame.peek()
+        if latest is not None and latest.key == frame_key(session, colour):
+            return
+        new = draw_frame(session, colour, cancel)
+        if new is not None and not cancel.is_set():
+            frame.set(new)
+
+    solara.use_thread(draw, dependencies=[ticks, versions, colour, id(session)],
+                      intrusive_cancel=False)
     with session.lock:
         series = {k: list(v) for k, v in session.ensure_model().datacollector.model_vars.items()}
         layout, people = session.layout, session.model.network.n
+    busy = is_playing or shown.key != key
     RunControls()
+    Busy(busy, "Running the simulation" if is_playing else "Drawing the charts")
     Glance(series)
     with solara.Row(style={"align-items": "center"}):
         solara.Text("Colour people by:", style=_CAPTION)
         solara.ToggleButtonsSingle(value=colour_by, values=list(COLOUR_BY))
-    with solara.ColumnsResponsive(default=12, large=6):
-        for name in ("organisation", "spread", "channels", "participation"):
+    # The class names the day drawn, for tests and the benchmark (`orglearn bench --ui`).
+    with solara.Div(classes=["orglearn-charts", f"orglearn-charts-day-{shown.key[1]}"]), \
+            solara.ColumnsResponsive(default=12, large=6):
+        for name in CHARTS:
             with solara.Div(classes=[f"orglearn-chart-{name}"]):
-                solara.Image(pngs[name], width="100%")
+                solara.Image(shown.pngs[name], width="100%")
                 if name == "organisation":
                     solara.Text(_network_caption(layout, people), style=_CAPTION,
                                 classes=["orglearn-network-caption"])
@@ -181,6 +216,7 @@ def CompareView():
             solara.Button("Stop", icon_name="mdi-stop", on_click=job.cancel)
     if message:
         solara.Error(message)
+    Busy(running, "Running the comparison")
     if running:
         solara.Text(f"{job.done} of {job.total} runs done ({session.days} working days each)...")
         solara.ProgressLinear(value=100 * job.done / job.total)
