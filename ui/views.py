@@ -7,6 +7,7 @@ Components only read the session and draw with the modules (`drawing`, `charts`,
 from __future__ import annotations
 
 import html
+import threading
 import time
 from pathlib import Path
 
@@ -42,7 +43,9 @@ def live_pngs(session, colour: str) -> dict[str, bytes]:
 
 
 def _speed_label(value: int) -> str:
-    return "Speed: full speed" if value == FULL_SPEED else f"Speed: {value} days/s"
+    if value == FULL_SPEED:
+        return "Speed: full speed"
+    return f"Speed: {value} day{'' if value == 1 else 's'} a second"
 
 
 @solara.component
@@ -86,7 +89,7 @@ def RunControls():
         solara.Text(f"Day {session.day} of {session.days}", classes=["orglearn-day"],
                     style={"font-size": "18px", "font-weight": "500"})
         if is_playing and went is not None:
-            solara.Text(f"running at {went:,.0f} days/s", style=_CAPTION,
+            solara.Text(f"running at {went:,.0f} days a second", style=_CAPTION,
                         classes=["orglearn-achieved"])
 
 
@@ -127,19 +130,25 @@ def LiveView():
         shown = draw_frame(session, colour)
         frame.set(shown)
 
-    def draw(cancel):
-        """Draw the run's current state, unless it is drawn already or the play loop draws."""
-        if playing.peek():
-            return
-        latest = frame.peek()
-        if latest is not None and latest.key == frame_key(session, colour):
-            return
-        new = draw_frame(session, colour, cancel)
-        if new is not None and not cancel.is_set():
-            frame.set(new)
+    def start_drawing():
+        """Draw the run's current state in a thread, unless it is drawn already or the play
+        loop draws; a newer state cancels this drawing (the last change wins)."""
+        cancel = threading.Event()
 
-    solara.use_thread(draw, dependencies=[ticks, versions, colour, id(session)],
-                      intrusive_cancel=False)
+        def draw() -> None:
+            latest = frame.peek()
+            if playing.peek() or (latest is not None and latest.key == frame_key(session, colour)):
+                return
+            new = draw_frame(session, colour, cancel)
+            if new is not None and not cancel.is_set():
+                frame.set(new)
+
+        # A plain thread, not solara.use_thread: its progress states would re-render the view
+        # twice per frame. Solara's threads keep the page's context, so frame.set works.
+        threading.Thread(target=draw, daemon=True, name="orglearn-ui-draw").start()
+        return cancel.set
+
+    solara.use_effect(start_drawing, [ticks, versions, colour, id(session)])
     with session.lock:
         series = {k: list(v) for k, v in session.ensure_model().datacollector.model_vars.items()}
         layout, people = session.layout, session.model.network.n
