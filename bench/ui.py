@@ -230,6 +230,8 @@ def run_ui_benchmark(
     if not Path(CHROMIUM).exists():
         raise RuntimeError(f"{CHROMIUM} is missing: install Debian's chromium")
     comparisons = repeats if comparisons is None else comparisons
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    load_before = os.getloadavg()
     rounds: dict[str, list[float]] = {key: [] for _, key, _ in UI_TARGETS}
     with tempfile.TemporaryDirectory(prefix="orglearn-bench-ui-") as folder, \
             _server(Path(folder) / "server.log") as url, sync_playwright() as playwright:
@@ -256,7 +258,10 @@ def run_ui_benchmark(
                 log(f"comparison {k + 1}: {rounds['comparison_s'][-1]:.2f} s")
         finally:
             browser.close()
-    result: dict[str, Any] = {"repeats": repeats, "rounds": rounds}
+    # Other work on the machine slows the page: the load average says how busy it was.
+    result: dict[str, Any] = {"repeats": repeats, "rounds": rounds, "measured_at": started,
+                              "load_average_before": load_before[0],
+                              "load_average_after": os.getloadavg()[0]}
     for key, values in rounds.items():
         result[key] = statistics.median(values) if values else None
     return result
@@ -270,5 +275,8 @@ def format_ui_table(result: dict[str, Any]) -> str:
         shown = "-" if value is None else f"{value:.3f} s"
         met = "-" if value is None else ("yes" if value < target else "NO")
         lines.append(f"{text:<50} {shown:>9} {'< ' + format(target, 'g') + ' s':>8}  {met}")
-    lines.append(f"(medians of {result['repeats']} repetitions, headless chromium at 1440x900)")
+    lines.append(f"(medians of {result['repeats']} repetitions, headless chromium at 1440x900, "
+                 f"{result['measured_at']}; load average {result['load_average_before']:.1f} "
+                 f"before, {result['load_average_after']:.1f} after, on "
+                 f"{os.cpu_count()} cores)")
     return "\n".join(lines)
