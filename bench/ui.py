@@ -15,7 +15,9 @@ headless Debian chromium through Python Playwright (``/usr/bin/chromium``; never
 The page names the day its charts show in a class (``orglearn-charts-day-N``) and shows
 ``orglearn-busy`` while work is under way. Times are taken inside the page (``performance.now()``: from the key press or click event to the
 DOM change, seen by a ``MutationObserver``), so Playwright's own latency is not counted. Each
-figure is the median of ``repeats`` repetitions; the JSON keeps every repetition.
+figure is the median of ``repeats`` repetitions; the JSON keeps every repetition. Beside each
+time, the CPU seconds the server used for it (all its threads, from ``/proc``): on a machine
+busy with other work the waits grow, the CPU cost does not.
 """
 
 from __future__ import annotations
@@ -83,8 +85,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def _server(log_path: Path) -> Iterator[str]:
-    """The UI's server in its own process group; yields its URL once it answers."""
+def _server(log_path: Path) -> Iterator[tuple[str, int]]:
+    """The UI's server in its own process group; yields its URL and process id once it
+    answers."""
     port = _free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
@@ -105,7 +108,7 @@ def _server(log_path: Path) -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise RuntimeError(f"the UI server did not answer on {url}")
                 time.sleep(0.3)
-            yield url
+            yield url, process.pid
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
@@ -114,6 +117,13 @@ def _server(log_path: Path) -> Iterator[str]:
                 except subprocess.TimeoutExpired:
                     os.killpg(process.pid, signal.SIGKILL)
                     process.wait()
+
+
+def _cpu(pid: int) -> float:
+    """CPU seconds (user + system, all threads) the process has used so far."""
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _timed(page, done_js: str, action: Callable[[], None], timeout_s: float = 120) -> float:
@@ -155,7 +165,6 @@ def _measure_slider(page, key: str = "lurkers") -> tuple[float, float]:
     press = "ArrowLeft" if value > 0 else "ArrowRight"
     new = value - 1 if press == "ArrowLeft" else value + 1
     label = re.compile(rf":\s*{new}%")
-    _step_once(page)  # so that the rebuilt model (day 0) looks different
     label_js = ("() => { const c = document.querySelector('.orglearn-control-%s');"
                 " return c !== null && /:\\s*%d%%/.test(c.innerText); }" % (key, new))
     slider.focus()
@@ -233,8 +242,18 @@ def run_ui_benchmark(
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     load_before = os.getloadavg()
     rounds: dict[str, list[float]] = {key: [] for _, key, _ in UI_TARGETS}
+    # (The comparison runs in worker processes: the server's CPU would not tell its cost.)
+    cpu: dict[str, list[float]] = {key: [] for key in ("step_s", "rebuilt_model_s",
+                                                       "full_speed_year_s")}
+
+    def measured(key: str, action: Callable[[], Any]) -> Any:
+        before = _cpu(pid)
+        value = action()
+        cpu[key].append(_cpu(pid) - before)
+        return value
+
     with tempfile.TemporaryDirectory(prefix="orglearn-bench-ui-") as folder, \
-            _server(Path(folder) / "server.log") as url, sync_playwright() as playwright:
+            _server(Path(folder) / "server.log") as (url, pid), sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_context(viewport=VIEWPORT).new_page()
@@ -245,11 +264,13 @@ def run_ui_benchmark(
             _step_once(page)  # warm-up: first drawing, imports
             for k in range(repeats):
                 _reset(page)
-                rounds["step_s"].append(_step_once(page))
-                label, rebuilt = _measure_slider(page)
+                rounds["step_s"].append(measured("step_s", lambda: _step_once(page)))
+                _step_once(page)  # so that the rebuilt model (day 0) is a new picture
+                label, rebuilt = measured("rebuilt_model_s", lambda: _measure_slider(page))
                 rounds["slider_label_s"].append(label)
                 rounds["rebuilt_model_s"].append(rebuilt)
-                rounds["full_speed_year_s"].append(_full_speed_year(page))
+                rounds["full_speed_year_s"].append(
+                    measured("full_speed_year_s", lambda: _full_speed_year(page)))
                 log(f"round {k + 1}: step {rounds['step_s'][-1]:.3f} s, slider label "
                     f"{label:.3f} s, rebuilt {rebuilt:.3f} s, year at full speed "
                     f"{rounds['full_speed_year_s'][-1]:.2f} s")
@@ -259,22 +280,27 @@ def run_ui_benchmark(
         finally:
             browser.close()
     # Other work on the machine slows the page: the load average says how busy it was.
-    result: dict[str, Any] = {"repeats": repeats, "rounds": rounds, "measured_at": started,
+    result: dict[str, Any] = {"repeats": repeats, "rounds": rounds, "server_cpu_rounds": cpu,
+                              "measured_at": started,
                               "load_average_before": load_before[0],
                               "load_average_after": os.getloadavg()[0]}
     for key, values in rounds.items():
         result[key] = statistics.median(values) if values else None
+    for key, values in cpu.items():
+        result[f"server_cpu_{key}"] = statistics.median(values) if values else None
     return result
 
 
 def format_ui_table(result: dict[str, Any]) -> str:
     """The medians against issue 14's targets, as a text table."""
-    lines = [f"{'what':<50} {'median':>9} {'target':>8}  met"]
+    lines = [f"{'what':<50} {'median':>9} {'target':>8}  met  {'server CPU':>10}"]
     for text, key, target in UI_TARGETS:
-        value = result.get(key)
+        value, cpu = result.get(key), result.get(f"server_cpu_{key}")
         shown = "-" if value is None else f"{value:.3f} s"
         met = "-" if value is None else ("yes" if value < target else "NO")
-        lines.append(f"{text:<50} {shown:>9} {'< ' + format(target, 'g') + ' s':>8}  {met}")
+        used = "-" if cpu is None else f"{cpu:.2f} s"
+        lines.append(f"{text:<50} {shown:>9} {'< ' + format(target, 'g') + ' s':>8}  {met:<3}  "
+                     f"{used:>10}")
     lines.append(f"(medians of {result['repeats']} repetitions, headless chromium at 1440x900, "
                  f"{result['measured_at']}; load average {result['load_average_before']:.1f} "
                  f"before, {result['load_average_after']:.1f} after, on "
