@@ -98,12 +98,19 @@ class LiveChart:
         """Keep ``fig`` and give it an Agg canvas."""
         self.fig = fig
         self.moving: list = []
+        self.on_top: list = []
         self._background = None
         FigureCanvasAgg(fig)
 
     def _moving(self, artist):
         artist.set_animated(True)
         self.moving.append(artist)
+        return artist
+
+    def _kept_on_top(self, artist):
+        """A still artist (a legend) that the moving ones must not cover: drawn once, and its
+        pixels put back over them, which saves laying out its text for every frame."""
+        self.on_top.append(artist)
         return artist
 
     def redraw_all(self) -> None:
@@ -120,6 +127,8 @@ class LiveChart:
             canvas.restore_region(self._background)
         for artist in self.moving:
             self.fig.draw_artist(artist)
+        for artist in self.on_top:
+            canvas.restore_region(self._background, bbox=artist.get_window_extent().expanded(1.02, 1.05))
         width, height = canvas.get_width_height()
         image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
         buffer = io.BytesIO()
@@ -156,7 +165,7 @@ class SpreadChart(LiveChart):
                                             color="tab:purple", visible=False))
             self.marks[level] = (name, line, text)
         _frame(ax, steps, "Knowledge spread", "share (0 to 1)")
-        self._moving(ax.legend(fontsize=_LEGEND, loc="upper left"))
+        self._kept_on_top(ax.legend(fontsize=_LEGEND, loc="upper left", framealpha=1.0))
 
     def update(self, series: Mapping[str, Sequence[float]], t50: int | None,
                t90: int | None) -> SpreadChart:
@@ -245,7 +254,7 @@ class ParticipationChart(LiveChart):
                                                 label="helping relationships that go both ways")[0]),
         }
         _frame(ax, steps, "Participation", "share (0 to 1)")
-        self._moving(ax.legend(fontsize=_LEGEND, loc="upper right"))
+        self._kept_on_top(ax.legend(fontsize=_LEGEND, loc="upper right", framealpha=1.0))
 
     def update(self, series: Mapping[str, Sequence[float]]) -> ParticipationChart:
         """Show ``series`` (metric -> value per day so far)."""
