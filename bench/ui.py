@@ -221,8 +221,11 @@ def _comparison(page) -> float:
     _idle(page)
     page.wait_for_function("() => { const b = [...document.querySelectorAll('button')].find("
                            "b => b.textContent.includes('Run the comparison')); return b && !b.disabled; }")
-    page.evaluate("document.querySelectorAll('.orglearn-sentence').forEach(e => e.remove())")
-    took = _timed(page, "() => document.querySelector('.orglearn-sentence') !== null",
+    # Done when a result is shown that was not there at the click (a previous result goes
+    # away while the comparison runs).
+    page.evaluate("window.__oldResult = document.querySelector('.orglearn-sentence')")
+    took = _timed(page, "() => { const s = document.querySelector('.orglearn-sentence');"
+                        " return s !== null && s !== window.__oldResult && s.isConnected; }",
                   button.click, timeout_s=600)
     page.get_by_role("tab", name="Simulation").click()
     page.locator(".orglearn-day").wait_for()
