@@ -25,7 +25,6 @@ from orglearn.ui.page_state import (
     playing,
     problem,
     speed,
-    tick,
     version,
 )
 from orglearn.ui.upload import ChartFileInput, ScenarioFileInput, read_scenario, strip_chart_files
@@ -279,8 +278,7 @@ def Page():
             elapsed = clock() - since
             if elapsed > 0:
                 achieved.set((session.day - first_day) / elapsed)
-            frame.set(drawn)
-            tick.set(tick.peek() + 1)
+            frame.set(drawn)  # one render: the live view and its controls read the frame
         if not session.playing:
             playing.set(False)
 

@@ -52,7 +52,7 @@ def _speed_label(value: int) -> str:
 def RunControls():
     """Run / Pause, Step, Reset, speed, the day, and how fast the run really goes."""
     session = current_session()
-    tick.value  # redraw the day as the run advances
+    tick.value, frame.value  # redraw the day after a step, and as the run plays
     is_playing = playing.value
     went = achieved.value
 
