@@ -105,14 +105,12 @@ def Glance(series):
 
 
 @solara.component
-def Busy(busy: bool, what: str = "Working..."):
-    """A thin progress bar while work is under way (class ``orglearn-busy``); keeps its space
-    when idle so the page does not jump."""
-    with solara.Div(style={"height": "6px"}):
-        if busy:
-            with solara.Div(classes=["orglearn-busy"]):
-                solara.ProgressLinear(True)
-                solara.Text(what, style={"position": "absolute", "left": "-10000px"})
+def Busy(busy: bool):
+    """A thin moving bar while work is under way (class ``orglearn-busy``). The bar stays in
+    the page, hidden when idle, so that the page does not jump and no widget is made and
+    dropped at every step."""
+    solara.ProgressLinear(True, classes=["orglearn-busy"] if busy else ["orglearn-idle"],
+                          style={"visibility": "visible" if busy else "hidden"})
 
 
 @solara.component
@@ -154,7 +152,7 @@ def LiveView():
         layout, people = session.layout, session.model.network.n
     busy = is_playing or shown.key != key
     RunControls()
-    Busy(busy, "Running the simulation" if is_playing else "Drawing the charts")
+    Busy(busy)
     Glance(series)
     with solara.Row(style={"align-items": "center"}):
         solara.Text("Colour people by:", style=_CAPTION)
@@ -225,7 +223,7 @@ def CompareView():
             solara.Button("Stop", icon_name="mdi-stop", on_click=job.cancel)
     if message:
         solara.Error(message)
-    Busy(running, "Running the comparison")
+    Busy(running)
     if running:
         solara.Text(f"{job.done} of {job.total} runs done ({session.days} working days each)...")
         solara.ProgressLinear(value=100 * job.done / job.total)
