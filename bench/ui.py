@@ -204,10 +204,9 @@ def _reset(page) -> None:
 
 def _full_speed_year(page) -> float:
     _reset(page)
-    speed = page.locator(".orglearn-speed [role=slider], .v-input:has-text('Speed') [role=slider]")
-    speed.first.focus()
+    page.locator(".orglearn-speed [role=slider]").focus()
     page.keyboard.press("End")
-    page.get_by_text(re.compile(r"Speed: (full speed|60 days/s)", re.I)).first.wait_for()
+    page.get_by_text("Speed: full speed").wait_for()
     days = _days(page)
     run = page.get_by_role("button", name="Run", exact=True)
     return _timed(page, _both(_day_is(f"Day {days} of {days}"), _drawn(days)), run.click,
