@@ -191,6 +191,15 @@ def _add_experiment_commands(commands) -> None:
         "Takes several minutes (--quick: about one).",
     )
     bench.add_argument("--quick", action="store_true", help="stop at 100,000 agents")
+    bench.add_argument(
+        "--ui",
+        action="store_true",
+        help="measure the web UI instead, in headless chromium: slider, Step, a year at full "
+        "speed and a comparison (needs Debian's chromium; about 2 minutes)",
+    )
+    bench.add_argument(
+        "--repeats", type=int, default=3, help="with --ui: repetitions of each measure (median)"
+    )
     bench.add_argument("--plot", type=Path, help="also write a PNG of cost against N here")
     add_output_options(bench)
     bench.set_defaults(handler=_bench)
@@ -609,6 +618,8 @@ def _experiments(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
+    if args.ui:
+        return _bench_ui(args)
     from orglearn.bench.run import format_table, plot_scaling, run_benchmark
 
     if args.plot and (problem := check_out(args.plot, file=True, option="--plot")):
@@ -623,6 +634,25 @@ def _bench(args: argparse.Namespace) -> int:
         emit(result)
     else:
         print(format_table(result))
+    return 0
+
+
+def _bench_ui(args: argparse.Namespace) -> int:
+    from orglearn.bench.ui import format_ui_table, run_ui_benchmark
+
+    if args.repeats < 1:
+        return fail("--repeats must be 1 or more")
+    quiet = not show_progress(args)
+    try:
+        result = run_ui_benchmark(
+            repeats=args.repeats, log=lambda text: None if quiet else print(text, file=sys.stderr)
+        )
+    except RuntimeError as err:
+        return fail(str(err))
+    if args.json:
+        emit(result)
+    else:
+        print(format_ui_table(result))
     return 0
 
 

@@ -18,15 +18,20 @@ import solara.lab
 
 from orglearn.ui.about import AboutView
 from orglearn.ui.controls import BARRIERS, INTERVENTIONS, ORGANISATION, PlannedIntervention
+from orglearn.ui.frames import draw_frame
 from orglearn.ui.guide import GuideStrip
+from orglearn.ui.person import selected
 from orglearn.ui.page_state import (
+    FULL_SPEED,
+    achieved,
     bump,
+    colour_by,
     current_session,
+    frame,
     playing,
     problem,
     restore_from_address,
     speed,
-    tick,
     version,
 )
 from orglearn.ui.picker import ordered, picker_items
@@ -44,7 +49,7 @@ _BUILTINS = {name: load(name) for name in builtin_names()}
 _TITLES: dict[str, str] = {s.title or name: name for name, s in _BUILTINS.items()}
 #: The picker's items: the baseline, then each group under its heading.
 _PICKER = picker_items(ordered(_BUILTINS), {name: title for title, name in _TITLES.items()})
-_FRAME = 0.25  # seconds between redraws while playing
+_FRAME = 0.05  # seconds: the shortest wait between frames while playing
 #: Controls an uploaded org chart decides (hidden while one is used).
 _CHART_SETS = ("people", "departments")
 
@@ -319,18 +324,38 @@ def Page():
     version.value
 
     def play(cancel):
-        """Advance the live run while it plays, about `speed` days a second."""
-        last, carry = time.perf_counter(), 0.0
+        """Advance the live run while it plays, and draw each frame before stepping on.
+
+        At a set speed the day follows the clock (as many days per frame as time has passed,
+        so the run goes at the speed shown however long a frame takes to draw); at full speed
+        each frame steps for about twice as long as the last frame took to draw. The speed
+        really reached is shown beside the day.
+        """
+        clock = time.perf_counter
+        pace, since, first_day = speed.peek(), clock(), session.day
+        drawing = _FRAME
         while not cancel.is_set() and session.playing:
-            time.sleep(_FRAME)
-            now = time.perf_counter()
-            carry += (now - last) * speed.peek()
-            last = now
-            if carry >= 1:
-                days = int(carry)
-                carry -= days
-                if session.step(days, only_if_playing=True):
-                    tick.set(tick.peek() + 1)
+            if speed.peek() != pace:  # measure the new speed from now
+                pace, since, first_day = speed.peek(), clock(), session.day
+            if pace == FULL_SPEED:
+                until = clock() + max(_FRAME, 2 * drawing)
+                while clock() < until and session.step(1, only_if_playing=True) and session.playing:
+                    pass
+            else:
+                due = first_day + int((clock() - since) * pace)
+                if due <= session.day:
+                    time.sleep(max(0.0, min(_FRAME, (due + 1 - first_day) / pace - (clock() - since))))
+                    continue
+                session.step(due - session.day, only_if_playing=True)
+            started = clock()
+            choice = selected.peek()  # the person looked at stays ringed while the run plays
+            ringed = choice[1] if choice and choice[0] == "person" else None
+            drawn = draw_frame(session, colour_by.peek(), ringed=ringed)
+            drawing = clock() - started
+            elapsed = clock() - since
+            if elapsed > 0:
+                achieved.set((session.day - first_day) / elapsed)
+            frame.set(drawn)  # one render: the live view and its controls read the frame
         if not session.playing:
             playing.set(False)
 

@@ -12,11 +12,17 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 from matplotlib.ticker import FuncFormatter
 
 __all__ = [
     "png",
+    "LiveChart",
+    "SpreadChart",
+    "ChannelsChart",
+    "ParticipationChart",
     "spread_chart",
     "channels_chart",
     "participation_chart",
@@ -42,6 +48,12 @@ COMPARED_METRICS: tuple[tuple[str, str, str], ...] = (
 _WHAT_IF, _BASELINE = "tab:orange", "tab:blue"
 
 
+#: Font sizes in points. The live charts are 5 inches wide at 100 dpi, shown about 500 pixels
+#: wide beside each other at 1440 pixels, so a point is about 1.4 pixels on screen: ticks and
+#: legends about 12 px, titles about 15 px.
+_TITLE, _LABEL, _TICK, _LEGEND = 11, 9.5, 8.5, 8.5
+
+
 def png(fig: Figure, dpi: int = 100) -> bytes:
     """The figure as PNG bytes."""
     buffer = io.BytesIO()
@@ -59,79 +71,214 @@ def _frame(ax, steps: int, title: str, ylabel: str, ylim=(0.0, 1.02)) -> None:
     ax.set_xlim(0, max(steps, 1))
     if ylim is not None:
         ax.set_ylim(*ylim)
-    ax.set_title(title, fontsize=10)
-    ax.set_xlabel("working day", fontsize=8)
-    ax.set_ylabel(ylabel, fontsize=8)
-    ax.tick_params(labelsize=7)
+    ax.set_title(title, fontsize=_TITLE)
+    ax.set_xlabel("working day", fontsize=_LABEL)
+    ax.set_ylabel(ylabel, fontsize=_LABEL)
+    ax.tick_params(labelsize=_TICK)
     ax.grid(alpha=0.25)
 
 
-def _single(width: float = 6.4, height: float = 3.4):
+def _single(width: float = 5.0, height: float = 3.0):
     """A figure with one chart and fixed margins (faster than a layout engine)."""
     fig = Figure(figsize=(width, height), dpi=100)
-    fig.subplots_adjust(left=0.11, right=0.98, top=0.91, bottom=0.14)
+    fig.subplots_adjust(left=0.13, right=0.98, top=0.9, bottom=0.15)
     return fig, fig.subplots()
 
 
-def spread_chart(
-    series: Mapping[str, Sequence[float]], steps: int, t50: int | None, t90: int | None
-) -> Figure:
-    """Knowledge spread: the share who know the new idea, and mean knowledge, day by day."""
-    fig, ax = _single()
-    days = _days(series)
-    ax.plot(days, series["idea_adoption"], color="tab:purple", lw=2.2,
-            label="staff who know the new idea")
-    ax.plot(days, series["mean_knowledge"], color="tab:green", lw=1.6,
-            label="mean knowledge, all topics")
-    ax.plot(days, series["coverage"], color="tab:green", lw=1.0, ls="--",
-            label="share of topics people know")
-    for level, when, name in ((0.5, t50, "half"), (0.9, t90, "90%")):
-        ax.axhline(level, color="grey", ls=":", lw=0.8)
-        if when is not None:
-            ax.axvline(when, color="tab:purple", ls="--", lw=0.8)
-            ax.annotate(f"{name} of staff on day {when}", (when, level), xytext=(4, -12),
-                        textcoords="offset points", fontsize=7, color="tab:purple")
-    _frame(ax, steps, "Knowledge spread", "share (0 to 1)")
-    ax.legend(fontsize=7, loc="upper left")
-    return fig
+class LiveChart:
+    """A chart drawn once and then updated in place for each new day of the live run.
+
+    The axes, ticks, titles and grid are drawn once and kept as a picture; each `png` puts that
+    picture back and draws only the artists that move (lines, markers, legends) over it
+    (matplotlib's "blitting"), several times faster than drawing a new figure.
+    Subclasses create their moving artists with `_moving` and set their data in ``update``.
+    """
+
+    def __init__(self, fig: Figure):
+        """Keep ``fig`` and give it an Agg canvas."""
+        self.fig = fig
+        self.moving: list = []
+        self.on_top: list = []
+        self._background = None
+        FigureCanvasAgg(fig)
+
+    def _moving(self, artist):
+        artist.set_animated(True)
+        self.moving.append(artist)
+        return artist
+
+    def _kept_on_top(self, artist):
+        """A still artist (a legend) that the moving ones must not cover: drawn once, and its
+        pixels put back over them, which saves laying out its text for every frame."""
+        self.on_top.append(artist)
+        return artist
+
+    def redraw_all(self) -> None:
+        """Draw everything again at the next `png` (after an axis limit changed)."""
+        self._background = None
+
+    def png(self) -> bytes:
+        """The chart as it is now, as PNG bytes."""
+        canvas = self.fig.canvas
+        if self._background is None:
+            canvas.draw()  # everything but the moving artists
+            self._background = canvas.copy_from_bbox(self.fig.bbox)
+        else:
+            canvas.restore_region(self._background)
+        for artist in self.moving:
+            self.fig.draw_artist(artist)
+        for artist in self.on_top:
+            canvas.restore_region(self._background, bbox=artist.get_window_extent().expanded(1.02, 1.05))
+        width, height = canvas.get_width_height()
+        image = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+        buffer = io.BytesIO()
+        image.convert("RGB").save(buffer, format="png", compress_level=1)
+        return buffer.getvalue()
+
+    def figure(self) -> Figure:
+        """The figure with every artist drawn as usual (to save it, or show it once)."""
+        for artist in self.moving:
+            artist.set_animated(False)
+        return self.fig
 
 
-def channels_chart(series: Mapping[str, Sequence[float]], steps: int, window: int = 7) -> Figure:
+class SpreadChart(LiveChart):
+    """Knowledge spread: the share who know the new idea, and mean knowledge, day by day, with
+    the days half and 90% of staff knew the idea marked."""
+
+    def __init__(self, steps: int):
+        """An empty chart for a run of ``steps`` days."""
+        fig, ax = _single()
+        super().__init__(fig)
+        self.idea = self._moving(ax.plot([], [], color="tab:purple", lw=2.2,
+                                         label="staff who know the new idea")[0])
+        self.mean = self._moving(ax.plot([], [], color="tab:green", lw=1.6,
+                                         label="mean knowledge, all topics")[0])
+        self.coverage = self._moving(ax.plot([], [], color="tab:green", lw=1.0, ls="--",
+                                             label="share of topics people know")[0])
+        self.marks = {}
+        for level, name in ((0.5, "half"), (0.9, "90%")):
+            ax.axhline(level, color="grey", ls=":", lw=0.8)
+            line = self._moving(ax.axvline(0, color="tab:purple", ls="--", lw=0.8, visible=False))
+            text = self._moving(ax.annotate("", (0, level), xytext=(4, -14),
+                                            textcoords="offset points", fontsize=_LEGEND,
+                                            color="tab:purple", visible=False))
+            self.marks[level] = (name, line, text)
+        _frame(ax, steps, "Knowledge spread", "share (0 to 1)")
+        self._kept_on_top(ax.legend(fontsize=_LEGEND, loc="upper left", framealpha=1.0))
+
+    def update(self, series: Mapping[str, Sequence[float]], t50: int | None,
+               t90: int | None) -> SpreadChart:
+        """Show ``series`` (metric -> value per day so far) and the days of half and 90%."""
+        days = _days(series)
+        self.idea.set_data(days, series["idea_adoption"])
+        self.mean.set_data(days, series["mean_knowledge"])
+        self.coverage.set_data(days, series["coverage"])
+        for when, (level, (name, line, text)) in zip((t50, t90), self.marks.items()):
+            line.set_visible(when is not None)
+            text.set_visible(when is not None)
+            if when is not None:
+                line.set_xdata([when, when])
+                text.xy = (when, level)
+                text.set_text(f"{name} of staff on day {when}")
+        return self
+
+
+class ChannelsChart(LiveChart):
     """Exchanges by channel: how many knowledge exchanges each channel carried per day (a
     ``window``-day moving average), with the run's totals in the legend.
 
     The scale is logarithmic, since reading posts can carry a hundred times more exchanges
     than asking a colleague and both matter.
     """
-    fig, ax = _single()
-    days = _days(series)
-    top = 1.0
-    for name, label in CHANNEL_LABELS.items():
-        values = np.asarray(series[name], dtype=float)
-        smooth = pd.Series(values).rolling(window, min_periods=1).mean().to_numpy()
-        top = max(top, float(smooth.max()))
-        ax.plot(days, smooth, lw=1.8, label=f"{label} ({int(values.sum()):,})")
-    _frame(ax, steps, f"Exchanges by channel ({window}-day average; totals in brackets)",
-           "exchanges per day (log scale)", ylim=None)
-    ax.set_yscale("symlog", linthresh=1.0)
-    ax.set_ylim(0, top * 40)  # room for the legend above the lines
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
-    ax.legend(fontsize=7, loc="upper left", ncols=3)
-    return fig
+
+    def __init__(self, steps: int, window: int = 7):
+        """An empty chart for a run of ``steps`` days."""
+        fig, ax = _single()
+        super().__init__(fig)
+        self.ax, self.window, self.top = ax, window, 0.0
+        self.lines = {name: self._moving(ax.plot([], [], lw=1.8, label=label)[0])
+                      for name, label in CHANNEL_LABELS.items()}
+        _frame(ax, steps, f"Exchanges by channel ({window}-day average)",
+               "exchanges per day (log scale)", ylim=None)
+        ax.set_yscale("symlog", linthresh=1.0)
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:,.0f}"))
+        self._set_top(1.0)
+        self.legend = self._moving(ax.legend(fontsize=_LEGEND, loc="upper left", ncols=2,
+                                             title="totals in brackets",
+                                             title_fontsize=_LEGEND))
+
+    def _set_top(self, top: float) -> None:
+        # Room for the legend above the lines; whole powers of ten, so that the axis (drawn
+        # once) changes only now and then as the run goes on.
+        limit = 10.0 ** np.ceil(np.log10(max(top, 1.0) * 100))
+        if limit != self.top:
+            self.top = limit
+            self.ax.set_ylim(0, limit)
+            self.redraw_all()
+
+    def update(self, series: Mapping[str, Sequence[float]]) -> ChannelsChart:
+        """Show ``series`` (metric -> value per day so far)."""
+        days = _days(series)
+        top = 1.0
+        for text, (name, line) in zip(self.legend.get_texts(), self.lines.items()):
+            values = np.asarray(series[name], dtype=float)
+            smooth = _moving_mean(values, self.window)
+            top = max(top, float(smooth.max(initial=0.0)))
+            line.set_data(days, smooth)
+            text.set_text(f"{CHANNEL_LABELS[name]} ({int(values.sum()):,})")
+        self._set_top(top)
+        return self
+
+
+def _moving_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """The mean of each value and up to ``window - 1`` before it (vectorised)."""
+    total = np.cumsum(values)
+    before = np.zeros_like(total)
+    before[window:] = total[:-window]
+    return (total - before) / np.minimum(np.arange(1, values.size + 1), window)
+
+
+class ParticipationChart(LiveChart):
+    """Participation on the social network, lurking and reciprocity, day by day."""
+
+    def __init__(self, steps: int):
+        """An empty chart for a run of ``steps`` days."""
+        fig, ax = _single()
+        super().__init__(fig)
+        self.lines = {
+            "participation": self._moving(ax.plot([], [], color="tab:blue", lw=2,
+                                                  label="tool users who posted in the last 30 days")[0]),
+            "lurking": self._moving(ax.plot([], [], color="tab:grey", lw=1.4, label="lurkers")[0]),
+            "reciprocity": self._moving(ax.plot([], [], color="tab:red", lw=1.4,
+                                                label="helping relationships that go both ways")[0]),
+        }
+        _frame(ax, steps, "Participation", "share (0 to 1)")
+        self._kept_on_top(ax.legend(fontsize=_LEGEND, loc="upper right", framealpha=1.0))
+
+    def update(self, series: Mapping[str, Sequence[float]]) -> ParticipationChart:
+        """Show ``series`` (metric -> value per day so far)."""
+        days = _days(series)
+        for name, line in self.lines.items():
+            line.set_data(days, series[name])
+        return self
+
+
+def spread_chart(
+    series: Mapping[str, Sequence[float]], steps: int, t50: int | None, t90: int | None
+) -> Figure:
+    """Knowledge spread as a figure (see `SpreadChart`)."""
+    return SpreadChart(steps).update(series, t50, t90).figure()
+
+
+def channels_chart(series: Mapping[str, Sequence[float]], steps: int, window: int = 7) -> Figure:
+    """Exchanges by channel as a figure (see `ChannelsChart`)."""
+    return ChannelsChart(steps, window).update(series).figure()
 
 
 def participation_chart(series: Mapping[str, Sequence[float]], steps: int) -> Figure:
-    """Participation on the social network, lurking and reciprocity, day by day."""
-    fig, ax = _single()
-    days = _days(series)
-    ax.plot(days, series["participation"], color="tab:blue", lw=2,
-            label="tool users who posted in the last 30 days")
-    ax.plot(days, series["lurking"], color="tab:grey", lw=1.4, label="lurkers")
-    ax.plot(days, series["reciprocity"], color="tab:red", lw=1.4,
-            label="helping relationships that go both ways")
-    _frame(ax, steps, "Participation", "share (0 to 1)")
-    ax.legend(fontsize=7, loc="upper right")
-    return fig
+    """Participation as a figure (see `ParticipationChart`)."""
+    return ParticipationChart(steps).update(series).figure()
 
 
 def comparison_chart(bands: Mapping[str, pd.DataFrame], labels: tuple[str, str], steps: int) -> Figure:

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import matplotlib
 import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.patches import Circle
 
+from orglearn.ui.charts import LiveChart
 from orglearn.ui.layout import Layout
 
-__all__ = ["draw_organisation", "COLOUR_BY", "knowledge_values", "CMAP", "FIGSIZE",
-           "department_labels", "clicked", "Clicked", "where_drawn"]
+__all__ = ["draw_organisation", "OrganisationChart", "COLOUR_BY", "knowledge_values", "CMAP",
+           "FIGSIZE", "department_labels", "clicked", "Clicked", "where_drawn"]
 
 CMAP = "viridis"
 #: The organisation figure's size in inches (at 100 dots per inch).
@@ -144,44 +146,90 @@ def draw_organisation(
             for "Department 1", "Department 2"...
         selected: a person to ring (the one being looked at), or None.
     """
-    fig, ax = _frame(layout, figsize)
-    colour_axes = fig.add_axes((0.89, 0.15, 0.025, 0.65))
-    n = values.size
-    if layout.aggregate:
-        means = np.bincount(department, weights=values, minlength=layout.sizes.size) / np.maximum(
-            layout.sizes, 1
-        )
-        mappable = _draw_departments(ax, layout, means)
-        what = f"{n:,} people, drawn as {layout.sizes.size} departments"
-    else:
-        ax.add_collection(
-            LineCollection(layout.ties, colors="#7a7a7a", linewidths=0.4, alpha=0.25, zorder=1)
-        )
-        size = float(np.clip(6000.0 / max(n, 1), 4.0, 40.0))
-        mappable = ax.scatter(
-            layout.people[:, 0], layout.people[:, 1], c=values, cmap=CMAP, vmin=0.0, vmax=1.0,
-            s=size, linewidths=0.0, zorder=2,
-        )
-        what = f"{n:,} people"
-        if selected is not None and 0 <= selected < n:
-            ax.scatter(*layout.people[selected], s=160, facecolors="none", edgecolors="#d62728",
-                       linewidths=2.0, zorder=3)
-    labels = department_labels(len(layout.centres), department_names)
-    for d, (x, y) in enumerate(layout.centres):
-        ax.annotate(
-            labels[d], (x, y + layout.radii[d]), ha="center", va="bottom",
-            fontsize=8, color="#333333", xytext=(0, 2), textcoords="offset points",
-        )
-    ax.set_title(f"The organisation on day {day} ({what})", fontsize=10)
-    bar = fig.colorbar(mappable, cax=colour_axes)
-    bar.set_label(COLOUR_BY.get(colour_by, colour_by), fontsize=8)
-    bar.ax.tick_params(labelsize=7)
-    return fig
+    chart = OrganisationChart(layout, department, colour_by, figsize, department_names)
+    return chart.update(values, day, selected).figure()
 
 
-def _draw_departments(ax, layout: Layout, means: np.ndarray):
+class OrganisationChart(LiveChart):
+    """The organisation, drawn once and recoloured for each day (see `charts.LiveChart`).
+
+    The ties, department names and colour bar are drawn once; each update recolours the people
+    (or the department discs), moves the ring round the person looked at, and rewrites the
+    title. The geometry is `_frame`'s, which `clicked` maps clicks back with.
+    """
+
+    def __init__(
+        self,
+        layout: Layout,
+        department: np.ndarray,
+        colour_by: str = "The new idea",
+        figsize: tuple[float, float] = FIGSIZE,
+        department_names=None,
+    ):
+        """An organisation of ``layout``, everyone at 0 until `update`."""
+        fig, ax = _frame(layout, figsize)
+        super().__init__(fig)
+        self.layout, self.department = layout, department
+        colour_axes = fig.add_axes((0.89, 0.15, 0.025, 0.65))
+        n = department.size
+        self.ring = None
+        if layout.aggregate:
+            self.discs, self.labels, mappable = _draw_departments(ax, layout)
+            for artist in (*self.discs, *self.labels):
+                self._moving(artist)
+            self.what = f"{n:,} people, drawn as {layout.sizes.size} departments"
+        else:
+            ax.add_collection(
+                LineCollection(layout.ties, colors="#7a7a7a", linewidths=0.4, alpha=0.25, zorder=1)
+            )
+            size = float(np.clip(6000.0 / max(n, 1), 4.0, 40.0))
+            self.people = mappable = self._moving(ax.scatter(
+                layout.people[:, 0], layout.people[:, 1], c=np.zeros(n), cmap=CMAP, vmin=0.0,
+                vmax=1.0, s=size, linewidths=0.0, zorder=2,
+            ))
+            self.ring = self._moving(ax.scatter(
+                [np.nan], [np.nan], s=160, facecolors="none", edgecolors="#d62728",
+                linewidths=2.0, zorder=3,
+            ))
+            self.what = f"{n:,} people"
+        labels = department_labels(len(layout.centres), department_names)
+        for d, (x, y) in enumerate(layout.centres):
+            ax.annotate(
+                labels[d], (x, y + layout.radii[d]), ha="center", va="bottom",
+                fontsize=10, color="#333333", xytext=(0, 2), textcoords="offset points",
+            )
+        self.title = self._moving(ax.set_title("", fontsize=12))
+        bar = fig.colorbar(mappable, cax=colour_axes)
+        bar.set_label(COLOUR_BY.get(colour_by, colour_by), fontsize=10.5)
+        bar.ax.tick_params(labelsize=10)
+
+    def update(self, values: np.ndarray, day: int,
+               selected: int | None = None) -> OrganisationChart:
+        """Colour by ``values`` (per person, in [0, 1]) on ``day``; ring ``selected``."""
+        layout = self.layout
+        if layout.aggregate:
+            means = np.bincount(self.department, weights=values,
+                                minlength=layout.sizes.size) / np.maximum(layout.sizes, 1)
+            colours = matplotlib.colormaps[CMAP](means)
+            for disc, label, size, mean, colour in zip(self.discs, self.labels, layout.sizes,
+                                                        means, colours):
+                disc.set_color(colour)
+                label.set_text(f"{size:,}\n{mean:.0%}")
+                label.set_color("white" if mean < 0.6 else "black")
+        else:
+            self.people.set_array(values)
+            n = values.size
+            shown = selected is not None and 0 <= selected < n
+            self.ring.set_offsets(layout.people[[selected]] if shown else [[np.nan, np.nan]])
+        self.title.set_text(f"The organisation on day {day} ({self.what})")
+        return self
+
+
+def _draw_departments(ax, layout: Layout):
+    """The ties between departments (drawn once), and a disc and a label per department
+    (recoloured by `OrganisationChart.update`); returns (discs, labels, colour mappable)."""
     ties = layout.department_ties
-    d = means.size
+    d = layout.sizes.size
     between = [(a, b, ties[a, b]) for a in range(d) for b in range(a + 1, d) if ties[a, b] > 0]
     if between:
         top = max(t for _, _, t in between)
@@ -190,12 +238,10 @@ def _draw_departments(ax, layout: Layout, means: np.ndarray):
         ax.add_collection(
             LineCollection(segments, colors="#7a7a7a", linewidths=widths, alpha=0.4, zorder=1)
         )
-    import matplotlib
-
     cmap = matplotlib.colormaps[CMAP]
-    for c, size, mean, radius in zip(layout.centres, layout.sizes, means, _disc_radii(layout)):
-        ax.add_patch(Circle(c, radius, color=cmap(float(mean)), zorder=2))
-        ax.annotate(f"{size:,}\n{mean:.0%}", c, ha="center", va="center", fontsize=8,
-                    color="white" if mean < 0.6 else "black", zorder=3)
+    discs, labels = [], []
+    for c, radius in zip(layout.centres, _disc_radii(layout)):
+        discs.append(ax.add_patch(Circle(c, radius, color=cmap(0.0), zorder=2)))
+        labels.append(ax.annotate("", c, ha="center", va="center", fontsize=10, zorder=3))
     mappable = matplotlib.cm.ScalarMappable(cmap=cmap, norm=matplotlib.colors.Normalize(0, 1))
-    return mappable
+    return discs, labels, mappable

@@ -34,6 +34,10 @@ __all__ = [
     "problem",
     "colour_by",
     "compare_tick",
+    "frame",
+    "achieved",
+    "FULL_SPEED",
+    "SPEEDS",
     "bump",
     "restore_from_address",
 ]
@@ -57,8 +61,16 @@ version = solara.reactive(0)
 tick = solara.reactive(0)
 #: Whether the live run plays.
 playing = solara.reactive(False)
-#: Working days per second while playing.
+#: The speed choice meaning "as fast as the machine can".
+FULL_SPEED = 0
+#: The speeds offered, in working days per second (`FULL_SPEED` last).
+SPEEDS = (1, 2, 5, 10, 20, 30, 60, FULL_SPEED)
+#: Working days per second while playing, or `FULL_SPEED`.
 speed = solara.reactive(10)
+#: The speed the run really went at since Run (days per second), or None when not playing.
+achieved = solara.reactive(None)
+#: The live run's charts as last drawn (a `views.Frame`), or None before the first drawing.
+frame = solara.reactive(None)
 #: A problem to show in the page (a bad file, an impossible setting), or None.
 problem = solara.reactive(None)
 #: What the organisation's dots show (a key of `drawing.COLOUR_BY`).

@@ -115,6 +115,8 @@ class UiSession:
         self.playing = False
         self.speed = 10
         self.model: SocialLearningModel | None = None
+        #: Counts the models built, so a drawing can tell which model it shows.
+        self.generation = 0
         self.layout: Layout | None = None
         self.job: ComparisonJob | None = None
         self.changes: dict[str, Any] = {}
@@ -352,6 +354,7 @@ class UiSession:
             ):
                 self.layout = organisation_layout(net.department, net.team, net.adjacency)
             self.model = model
+            self.generation += 1
 
     def ensure_model(self) -> SocialLearningModel:
         """The live model, rebuilt if the session was released."""

@@ -7,27 +7,31 @@ Components only read the session and draw with the modules (`drawing`, `charts`,
 from __future__ import annotations
 
 import html
+import threading
 import time
 from pathlib import Path
 
-import numpy as np
 import solara
 
 from orglearn.ui import charts, export
-from orglearn.ui.drawing import COLOUR_BY, draw_organisation, knowledge_values
+from orglearn.ui.drawing import COLOUR_BY
 from orglearn.ui.glance import three_values
+from orglearn.ui.frames import CHARTS, draw_frame, frame_key
 from orglearn.ui.person import PersonPicker, names_of, selected
 from orglearn.ui.page_state import (
+    FULL_SPEED,
+    SPEEDS,
+    achieved,
     bump,
     colour_by,
     compare_tick,
     current_session,
+    frame,
     playing,
     speed,
     tick,
     version,
 )
-from orglearn.simulation.metrics import first_crossing
 
 __all__ = ["LiveView", "CompareView", "ExportView", "live_pngs"]
 
@@ -37,34 +41,25 @@ _CAPTION = {"font-size": "13px", "color": "#555"}
 def live_pngs(session, colour: str, ringed: int | None = None) -> dict[str, bytes]:
     """The live run's four charts as PNG bytes: organisation, spread, channels, participation
     (``ringed``: a person to ring in the organisation, the one being looked at)."""
-    with session.lock:
-        model = session.ensure_model()
-        series = {k: np.asarray(v) for k, v in model.datacollector.model_vars.items()}
-        values = knowledge_values(model.state.knowledge, colour)
-        department = model.network.department.copy()
-        layout, day, days = session.layout, int(model.steps), session.days
-    steps = np.arange(series["idea_adoption"].size)
-    t50 = first_crossing(series["idea_adoption"], steps, 0.5)
-    t90 = first_crossing(series["idea_adoption"], steps, 0.9)
-    figures = {
-        "organisation": draw_organisation(layout, values, department, colour, day,
-                                          department_names=names_of(session.chart).departments,
-                                          selected=ringed),
-        "spread": charts.spread_chart(series, days, t50, t90),
-        "channels": charts.channels_chart(series, days),
-        "participation": charts.participation_chart(series, days),
-    }
-    return {name: charts.png(fig) for name, fig in figures.items()}
+    return draw_frame(session, colour, ringed=ringed).pngs
+
+
+def _speed_label(value: int) -> str:
+    if value == FULL_SPEED:
+        return "Speed: full speed"
+    return f"Speed: {value} day{'' if value == 1 else 's'} a second"
 
 
 @solara.component
 def RunControls():
-    """Run / Pause, Step, Reset, speed, and the day."""
+    """Run / Pause, Step, Reset, speed, the day, and how fast the run really goes."""
     session = current_session()
-    tick.value  # redraw the day as the run advances
+    tick.value, frame.value  # redraw the day after a step, and as the run plays
     is_playing = playing.value
+    went = achieved.value
 
     def run():
+        achieved.set(None)
         current_session().playing = True
         playing.set(True)
 
@@ -90,10 +85,14 @@ def RunControls():
         solara.Button("Step", icon_name="mdi-step-forward", on_click=step,
                       disabled=is_playing or session.finished)
         solara.Button("Reset", icon_name="mdi-restore", on_click=reset)
-        with solara.Div(style={"width": "260px"}):
-            solara.SliderInt(f"Speed: {speed.value} days/s", value=speed, min=1, max=60)
+        with solara.Div(style={"width": "260px"}, classes=["orglearn-speed"]):
+            solara.SliderInt(_speed_label(speed.value), value=SPEEDS.index(speed.value), min=0,
+                             max=len(SPEEDS) - 1, on_value=lambda i: speed.set(SPEEDS[i]))
         solara.Text(f"Day {session.day} of {session.days}", classes=["orglearn-day"],
                     style={"font-size": "18px", "font-weight": "500"})
+        if is_playing and went is not None:
+            solara.Text(f"running at {went:,.0f} days a second", style=_CAPTION,
+                        classes=["orglearn-achieved"])
 
 
 @solara.component
@@ -108,29 +107,70 @@ def Glance(series):
 
 
 @solara.component
+def Busy(busy: bool):
+    """A thin moving bar while work is under way (class ``orglearn-busy``). The bar stays in
+    the page, hidden when idle, so that the page does not jump and no widget is made and
+    dropped at every step."""
+    solara.ProgressLinear(True, classes=["orglearn-busy"] if busy else ["orglearn-idle"],
+                          style={"visibility": "visible" if busy else "hidden"})
+
+
+@solara.component
 def LiveView():
-    """The live simulation: controls, the three values, the organisation and three charts."""
+    """The live simulation: controls, the three values, the organisation and three charts.
+
+    The charts are drawn in a thread (or by the play loop while the run plays), never while
+    the page renders, so a click shows its effect at once and the charts follow.
+    """
     session = current_session()
     ticks, versions, colour = tick.value, version.value, colour_by.value
     choice = selected.value
     ringed = choice[1] if choice and choice[0] == "person" else None
-    pngs = solara.use_memo(lambda: live_pngs(session, colour, ringed),
-                           [ticks, versions, colour, id(session), ringed])
+    shown, is_playing = frame.value, playing.value
+    key = frame_key(session, colour, ringed)
+    if shown is None:  # the first view: draw before showing the page
+        shown = draw_frame(session, colour, ringed=ringed)
+        frame.set(shown)
+
+    def start_drawing():
+        """Draw the run's current state in a thread, unless it is drawn already or the play
+        loop draws; a newer state cancels this drawing (the last change wins)."""
+        cancel = threading.Event()
+
+        def draw() -> None:
+            latest = frame.peek()
+            wanted = frame_key(session, colour, ringed)
+            if playing.peek() or (latest is not None and latest.key == wanted):
+                return
+            new = draw_frame(session, colour, cancel, ringed=ringed)
+            if new is not None and not cancel.is_set():
+                frame.set(new)
+
+        # A plain thread, not solara.use_thread: its progress states would re-render the view
+        # twice per frame. Solara's threads keep the page's context, so frame.set works.
+        threading.Thread(target=draw, daemon=True, name="orglearn-ui-draw").start()
+        return cancel.set
+
+    solara.use_effect(start_drawing, [ticks, versions, colour, id(session), ringed])
     with session.lock:
         series = {k: list(v) for k, v in session.ensure_model().datacollector.model_vars.items()}
         layout, people = session.layout, session.model.network.n
+    busy = is_playing or shown.key != key
     RunControls()
+    Busy(busy)
     Glance(series)
     with solara.Row(style={"align-items": "center"}):
         solara.Text("Colour people by:", style=_CAPTION)
         solara.ToggleButtonsSingle(value=colour_by, values=list(COLOUR_BY))
-    with solara.ColumnsResponsive(default=12, large=6):
-        for name in ("organisation", "spread", "channels", "participation"):
+    # The class names the day drawn, for tests and the benchmark (`orglearn bench --ui`).
+    with solara.Div(classes=["orglearn-charts", f"orglearn-charts-day-{shown.key[1]}"]), \
+            solara.ColumnsResponsive(default=12, large=6):
+        for name in CHARTS:
             with solara.Div(classes=[f"orglearn-chart-{name}"]):
                 if name == "organisation":  # click a person to look at them (ui.person)
-                    PersonPicker(pngs[name], layout, session.model, names_of(session.chart))
+                    PersonPicker(shown.pngs[name], layout, session.model, names_of(session.chart))
                 else:
-                    solara.Image(pngs[name], width="100%")
+                    solara.Image(shown.pngs[name], width="100%")
                 if name == "organisation":
                     solara.Text(_network_caption(layout, people), style=_CAPTION,
                                 classes=["orglearn-network-caption"])
@@ -191,6 +231,7 @@ def CompareView():
             solara.Button("Stop", icon_name="mdi-stop", on_click=job.cancel)
     if message:
         solara.Error(message)
+    Busy(running)
     if running:
         solara.Text(f"{job.done} of {job.total} runs done ({session.days} working days each)...")
         solara.ProgressLinear(value=100 * job.done / job.total)

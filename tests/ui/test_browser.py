@@ -22,6 +22,12 @@ def set_slider(page, key: str, key_press: str, label: str) -> None:
     page.locator(f".orglearn-control-{key}").get_by_text(label).wait_for()
 
 
+def drawn(page, day: int) -> None:
+    """Wait until the charts show ``day`` and nothing is busy."""
+    page.locator(f".orglearn-charts-day-{day}").wait_for()
+    page.locator(".orglearn-busy").wait_for(state="detached")
+
+
 def day(page) -> str:
     return page.locator(".orglearn-day").inner_text()
 
@@ -55,14 +61,16 @@ def test_slider_and_run_change_the_charts(open_page):
     page = open_page().page
     page.get_by_role("button", name="Step", exact=True).click()
     page.get_by_text("Day 1 of 365").wait_for()
-    page.locator(".v-input", has_text="Speed:").locator("[role=slider]").focus()
+    page.locator(".orglearn-speed [role=slider]").focus()
     page.keyboard.press("End")
-    page.get_by_text("Speed: 60 days/s").wait_for()
+    page.get_by_text("Speed: full speed").wait_for()
+    page.keyboard.press("ArrowLeft")
+    page.get_by_text("Speed: 60 days a second").wait_for()
     page.get_by_role("button", name="Run", exact=True).click()
     page.get_by_text(re.compile(r"Day ([1-9]\d\d) of 365")).wait_for()
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Run", exact=True).wait_for()
-    time.sleep(1.5)  # a frame prepared before the pause may still arrive
+    page.locator(".orglearn-busy").wait_for(state="detached")  # the last frame has arrived
     paused = day(page)
     time.sleep(1.5)
     assert day(page) == paused
@@ -73,7 +81,7 @@ def test_slider_and_run_change_the_charts(open_page):
     set_slider(page, "days", "Home", "Working days to simulate: 30")
     page.get_by_role("button", name="Run", exact=True).click()
     page.get_by_text("Day 30 of 30").wait_for()
-    time.sleep(0.5)
+    drawn(page, 30)
     before = {c: page.locator(f".orglearn-chart-{c} img").screenshot()
               for c in ("channels", "participation")}
 
@@ -81,7 +89,7 @@ def test_slider_and_run_change_the_charts(open_page):
     page.get_by_text("Day 0 of 30").wait_for()
     page.get_by_role("button", name="Run", exact=True).click()
     page.get_by_text("Day 30 of 30").wait_for()
-    time.sleep(0.5)
+    drawn(page, 30)
     after = {c: page.locator(f".orglearn-chart-{c} img").screenshot()
              for c in ("channels", "participation")}
     assert after["channels"] != before["channels"]
