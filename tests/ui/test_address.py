@@ -37,7 +37,10 @@ def wait_for_address(page, **expected) -> dict:
 
 
 def shown(page) -> dict:
-    """What the page shows of the what-if and its run."""
+    """What the page shows of the what-if and its run, once its charts show the day shown."""
+    day = re.search(r"Day (\d+) of", page.locator(".orglearn-day").inner_text()).group(1)
+    page.locator(f".orglearn-charts-day-{day}").wait_for()  # drawn outside the rendering
+    page.locator(".orglearn-busy").wait_for(state="detached")
     champions = page.locator(".orglearn-intervention-appoint_champions")
     return {
         "heading": page.get_by_role("heading", level=2).inner_text(),

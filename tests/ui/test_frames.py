@@ -35,12 +35,12 @@ def session():
 def test_a_frame_is_the_four_charts_of_the_day_shown(session):
     session.reset()
     first = draw_frame(session, COLOUR)
-    assert first.key == frame_key(session, COLOUR) == (session.generation, 0, COLOUR)
+    assert first.key == frame_key(session, COLOUR) == (session.generation, 0, COLOUR, None)
     assert set(first.pngs) == set(CHARTS)
     assert all(png.startswith(b"\x89PNG") for png in first.pngs.values())
     session.step(20)
     later = draw_frame(session, COLOUR)
-    assert later.key == (session.generation, 20, COLOUR)
+    assert later.key == (session.generation, 20, COLOUR, None)
     assert all(later.pngs[name] != first.pngs[name] for name in CHARTS)
     generation = session.generation
     session.reset()
@@ -101,3 +101,14 @@ def test_the_ui_benchmark_table_and_options(capsys):
     assert table.count("\n") == len(UI_TARGETS) + 1
     assert main(["bench", "--ui", "--repeats", "0"]) == 2
     assert "--repeats must be 1 or more" in capsys.readouterr().err
+
+
+def test_the_person_looked_at_is_ringed_in_the_frame(session):
+    """A frame with a person ringed differs from the same day without (a frame key each)."""
+    session.reset()
+    plain = draw_frame(session, COLOUR)
+    ringed = draw_frame(session, COLOUR, ringed=3)
+    assert ringed.key == frame_key(session, COLOUR, 3) != plain.key
+    assert ringed.pngs["organisation"] != plain.pngs["organisation"]
+    assert ringed.pngs["spread"] == plain.pngs["spread"]
+    assert draw_frame(session, COLOUR).pngs["organisation"] == plain.pngs["organisation"]
