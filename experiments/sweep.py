@@ -40,13 +40,16 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import numpy as np
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -82,7 +85,8 @@ _BUILTIN = resources.files("orglearn.experiments") / "builtin"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # TOML reads inf and nan as numbers; no sweep value means them.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Range(_Strict):
@@ -150,9 +154,19 @@ class Stop(_Strict):
 def _scalar(value: Any) -> Any:
     """A sweep's values are numbers or true/false (checked before the union, so that errors
     name the key rather than the union's members)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("must be a finite number or true/false")
     if isinstance(value, (bool, int, float)):
         return value
     raise ValueError("must be a number or true/false")
+
+
+def _one_kind(values: list[Any]) -> list[Any]:
+    """A list of values is all true/false or all numbers: a mix is a typo, not a design."""
+    kinds = {isinstance(v, bool) for v in values}
+    if len(kinds) > 1:
+        raise ValueError(f"mixes true/false with numbers ({values!r}); give one kind")
+    return values
 
 
 Value = Annotated[bool | int | float, BeforeValidator(_scalar)]
@@ -168,7 +182,7 @@ def _varied_kind(value: Any) -> str:
 
 
 Varied = Annotated[
-    Annotated[list[Value], Tag("list")]
+    Annotated[list[Value], AfterValidator(_one_kind), Tag("list")]
     | Annotated[Range, Tag("range")]
     | Annotated[Bounds, Tag("bounds")],
     Discriminator(_varied_kind),
@@ -491,6 +505,7 @@ def check_sweep(sweep: Sweep) -> None:
     where = _Where(sweep)
     scenarios = _load_scenarios(sweep, where)
     _check_size(sweep, scenarios, where)
+    _check_kinds(sweep, where)
     if sweep.model is not None:
         try:
             import_model(sweep.model)
@@ -605,6 +620,35 @@ def _lever_target(key: str, scenario) -> int | None:
         return resolve(parse_lever(key), scenario, "")
     except ValueError:
         return None  # reported by _check_points, which names the table
+
+
+def _check_kinds(sweep: Sweep, where: _Where) -> None:
+    """Values fit their parameter's kind before any rounding: a whole-number parameter gets
+    whole numbers (a range must not round two values to one), a true/false one a list."""
+    for key, spec in sweep.vary.items():
+        if is_lever(key):
+            annotation = field_info(parse_lever(key)).annotation
+        else:
+            section, _, name = key.partition(".")
+            fields = SECTIONS[section].model_fields if section in SECTIONS else {}
+            annotation = fields[name].annotation if name in fields else None
+        if annotation is bool and not isinstance(spec, list):
+            raise where.error(f"vary.{key}", "is true/false: list its values ([true, false]) "
+                              "rather than a range or bounds.")
+        if annotation is not int:
+            continue
+        if isinstance(spec, list):
+            odd = [v for v in spec if isinstance(v, float) and not v.is_integer()]
+            if odd:
+                raise where.error(f"vary.{key}", f"is a whole number, so {odd[0]!r} cannot be "
+                                  "used (it would be rounded, and runs repeated).")
+        elif isinstance(spec, Range):
+            values = np.floor(np.linspace(spec.start, spec.stop, spec.num) + 0.5).astype(int)
+            if np.unique(values).size < values.size:
+                raise where.error(f"vary.{key}", f"is a whole number, and {spec.num} values from "
+                                  f"{spec.start:g} to {spec.stop:g} round to repeated numbers "
+                                  f"({', '.join(map(str, values[:8]))}{'...' if values.size > 8 else ''}); "
+                                  "use fewer values or a wider span.")
 
 
 def _check_points(sweep: Sweep, scenarios: list[tuple[str, Any]], where: _Where) -> None:

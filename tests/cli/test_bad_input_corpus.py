@@ -26,6 +26,13 @@ def _files(tmp: Path) -> dict[str, Path]:
         'values = {"population.hoarder_share" = "abc"}\n')
     put("subtable.toml", '[organisation.sub]\nx = 1\n')
     put("afile", "not a folder\n")
+    for name, vary in (("mixed", '[0.1, true]'), ("half", '[1.5, 2]'),
+                       ("repeats", '{from = 1, to = 3, num = 5}'),
+                       ("to_inf", '{from = 0.0, to = inf, num = 3}'), ("nan", '[nan, 0.2]'),
+                       ("bool_range", '{from = 0, to = 1, num = 2}')):
+        key = {"half": "organisation.departments", "repeats": "organisation.departments",
+               "bool_range": "training.enabled"}.get(name, "population.hoarder_share")
+        put(f"{name}.toml", SWEEP + f'[vary]\n"{key}" = {vary}\n')
     put("sweep.toml", SWEEP)
     (tmp / "chain").mkdir()
     (tmp / "chain" / "c0.toml").write_text("steps = 5\n")
@@ -63,6 +70,16 @@ CASES = [
       "--out", "{tmp}/o"], "makes 100,000 runs"),
     ("run --out under a file", ["run", "baseline", "--out", "{afile}/sub"], "afile"),
     ("sweep --out is a file", ["sweep", "{sweep.toml}", "--out", "{afile}"], "afile"),
+    ("a list mixing true/false and numbers", ["sweep", "{mixed.toml}", "--out", "{tmp}/o"],
+     "mixes true/false with numbers"),
+    ("a fraction for a whole-number parameter", ["sweep", "{half.toml}", "--out", "{tmp}/o"],
+     "is a whole number, so 1.5 cannot be used"),
+    ("a range rounding to repeated whole numbers",
+     ["sweep", "{repeats.toml}", "--out", "{tmp}/o"], "round to repeated numbers"),
+    ("a range to inf", ["sweep", "{to_inf.toml}", "--out", "{tmp}/o"], "must be a finite number"),
+    ("nan in a list", ["sweep", "{nan.toml}", "--out", "{tmp}/o"], "must be a finite number"),
+    ("a numeric range for a true/false parameter",
+     ["sweep", "{bool_range.toml}", "--out", "{tmp}/o"], "must be a valid boolean"),
     ("verify a folder without results", ["sweep", "--verify", "{tmp}/nothing"],
      "holds no sweep results"),
 ]
