@@ -24,7 +24,8 @@ from orglearn.ui.page_state import (
     version,
 )
 from orglearn.ui.upload import ChartFileInput, ScenarioFileInput, read_scenario, strip_chart_files
-from orglearn.ui.views import CompareView, ExportView, LiveView
+from orglearn.ui.compare_view import CompareView
+from orglearn.ui.views import ExportView, LiveView
 from orglearn.scenarios import builtin_names, load
 
 __all__ = ["Page"]

@@ -65,6 +65,10 @@ def serve(
     if missing:
         print(f"orglearn: warning: {assets_hint(missing)}", file=sys.stderr, flush=True)
     configure(idle_minutes, settings, app)
+    if app == APP_MODULE:  # start the comparison's worker processes now, not on first use
+        from orglearn.ui.compare_pool import warm
+
+        warm()
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 
