@@ -134,9 +134,12 @@ def difference_words(d: Difference, outcome: Outcome, steps: int) -> str:
         return "too few runs to tell"
     if d.kind == "share":
         if not d.clear:
-            return f"no clear difference in how many runs reached it ({_ci(d, unit)} points)"
-        more = "more" if d.mean > 0 else "fewer"
-        return f"reached it in {100 * abs(d.mean):.0f} points {more} of the runs ({_ci(d, unit)})"
+            return "no clear difference in how many runs reached it"
+        # A share's t interval can pass ±100%, which no difference can: clip it.
+        low, high = sorted(min(100.0, abs(100 * x)) for x in (d.low, d.high))
+        return (f"reached it {'more' if d.mean > 0 else 'less'} often: in {100 * abs(d.mean):.0f}%"
+                f" {'more' if d.mean > 0 else 'fewer'} of the runs (95% CI {low:.0f}% to "
+                f"{high:.0f}%)")
     if d.kind in ("at least", "at most"):
         note = (f"runs that did not reach it within {steps} days count as day {steps + 1}, so "
                 "this is a bound")
@@ -159,7 +162,8 @@ def _t90_words(a: np.ndarray, b: np.ndarray, d: Difference, arm: str, reference:
         counts = f"it reached 90% of staff in {reached_a} of {n} runs against {reached_b} of {n}"
         if not d.clear:
             return f"no clear difference in {what} ({counts})"
-        return f"the new idea reached 90% of staff {'more' if d.mean > 0 else 'less'} often ({counts})"
+        more = "more" if d.mean > 0 else "less"
+        return f"the new idea reached 90% of staff {more} often ({counts})"
     ma, mb = np.nanmean(a), np.nanmean(b)
     if not np.isfinite(d.low):
         return f"{what}: {ma:.0f} against {mb:.0f} working days (too few runs to tell)"

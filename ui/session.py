@@ -459,8 +459,8 @@ class UiSession:
         for i, a in enumerate(runs):
             for j in range(i):
                 if _same(a, runs[j]):
-                    return (f"“{spec.labels[j]}” and “{spec.labels[i]}” are the same scenario, so "
-                            "there is nothing to compare: pick another organisation, or change "
+                    return (f"“{spec.labels[j]}” and “{spec.labels[i]}” are the same scenario, "
+                            "so there is nothing to compare: pick another organisation, or change "
                             "something in the sidebar.")
         return spec
 

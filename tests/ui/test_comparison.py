@@ -186,7 +186,8 @@ def test_overlapping_intervals_say_no_clear_difference():
     rng = np.random.default_rng(0)
     ref = 167 + rng.normal(0, 40, 10)
     what_if = ref + 15 + rng.normal(0, 60, 10)
-    result = fake_result([ref, what_if], [np.full(10, .6), np.full(10, .6) + rng.normal(0, .01, 10)])
+    knowledge = np.full(10, .6)
+    result = fake_result([ref, what_if], [knowledge, knowledge + rng.normal(0, .01, 10)])
     text = result.sentence()
     assert "no clear difference in when the new idea reached 90% of staff" in text
     assert "days later" not in text and "days sooner" not in text
@@ -225,7 +226,13 @@ def test_censored_runs_are_at_least_never_averaged_away():
     # Both censored: only the share of runs reaching it can be compared.
     d = difference(np.array([nan, 50, 60, nan]), np.array([nan, nan, 70, 80]), 365, OUT["t90"])
     assert d.kind == "share" and verdict(d, OUT["t90"]) == "unclear"
-    assert difference_words(d, OUT["t90"], 365).startswith("no clear difference in how many")
+    assert difference_words(d, OUT["t90"], 365) == "no clear difference in how many runs reached it"
+    d = difference(np.array([40., 50, 60, 70]), np.full(4, nan), 365, OUT["t90"])
+    assert d.kind == "at most"
+    d = difference(np.full(10, nan), np.array([nan] * 3 + [200.0] * 7), 365, OUT["t90"])
+    assert d.kind == "share" and verdict(d, OUT["t90"]) == "worse"
+    assert difference_words(d, OUT["t90"], 365) == (  # the interval clipped to what can be
+        "reached it less often: in 70% fewer of the runs (95% CI 35% to 100%)")
 
 
 def test_direction_decides_better_or_worse():
@@ -290,8 +297,8 @@ def test_a_scenario_cannot_be_compared_with_itself():
     session.set_control("hoarders", 30)  # the baseline with hoarders' share: the same...
     session.set_comparison_settings(arms=[WHAT_IF, "hoarders"])
     assert session.comparison_problem() == (
-        "“Your what-if” and “Knowledge hoarders” are the same scenario, so there is nothing to "
-        "compare: pick another organisation, or change something in the sidebar.")
+        "“Your what-if” and “Knowledge hoarders” are the same scenario, so there is nothing "
+        "to compare: pick another organisation, or change something in the sidebar.")
     assert isinstance(session.start_comparison(), str) and session.job is None
     session.set_control("hoarders", 40)  # ...now not
     assert session.comparison_problem() is None
@@ -333,7 +340,8 @@ def test_settings_from_an_address_are_checked():
 
 def test_start_comparison_runs_the_settings(monkeypatch):
     started = []
-    monkeypatch.setattr(comparison.ComparisonJob, "start", lambda self: started.append(self) or self)
+    monkeypatch.setattr(comparison.ComparisonJob, "start",
+                        lambda self: started.append(self) or self)
     session = UiSession("s", scenario="hoarders")
     session.set_comparison_settings(arms=[AS_LOADED, "baseline", "lurkers"], reference="baseline",
                                     runs=12, people=200)
