@@ -73,9 +73,10 @@ def CompareView():
     compare_tick.value
     choices = session.baseline_choices()
     settings = session.comparison_settings()
-    problem = session.comparison_problem()
     job = session.job
     running = job is not None and job.running
+    # Checked only when it matters: the page redraws as runs finish, and it costs a few ms.
+    problem = None if running else session.comparison_problem()
     result = job.result if job is not None and not running else None
 
     def follow(cancel):

@@ -41,8 +41,21 @@ __all__ = ["ComparisonSpec", "ComparisonJob", "ComparisonResult", "Headline", "C
 MAX_ARMS = 4
 #: Finished comparisons kept for showing again at once.
 CACHE_SIZE = 8
+#: Finished scenarios' runs kept (per scenario, seed, runs and length), so that adding a
+#: scenario to a comparison runs only the new one.
+ARM_CACHE_SIZE = 4 * CACHE_SIZE
 _cache: OrderedDict[tuple, ComparisonResult] = OrderedDict()
+_arms: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 _cache_lock = threading.Lock()
+
+
+def _keep(store: OrderedDict, key: tuple, value, size: int) -> None:
+    """Keep ``value`` in a bounded least-recently-used store."""
+    with _cache_lock:
+        store[key] = value
+        store.move_to_end(key)
+        while len(store) > size:
+            store.popitem(last=False)
 
 
 #: Runs one replicate in a worker. The pool's own function (not a wrapper here), so that a worker
@@ -84,6 +97,11 @@ class ComparisonSpec:
         """What makes two comparisons identical (for the cache)."""
         return (tuple(s.model_dump_json() for s in self.scenarios()), self.labels,
                 self.reference, self.replications, self.n_agents, self.seed)
+
+    def arm_keys(self) -> list[tuple]:
+        """What makes one scenario's runs identical to another's (for the cache)."""
+        return [(s.model_dump_json(), self.replications, self.seed, self.steps)
+                for s in self.scenarios()]
 
 
 @dataclass(frozen=True)
@@ -202,9 +220,10 @@ class ComparisonResult:
 
 
 def clear_cache() -> None:
-    """Forget the finished comparisons kept for showing again."""
+    """Forget the finished comparisons and runs kept for showing again."""
     with _cache_lock:
         _cache.clear()
+        _arms.clear()
 
 
 class ComparisonJob:
@@ -263,15 +282,25 @@ class ComparisonJob:
         seeds = np.random.SeedSequence(spec.seed).spawn(spec.replications)
         futures: dict[cf.Future, tuple[int, int]] = {}
         try:
-            # Replicate-major order: the first pairs finish first, so progress is even.
             scenarios = spec.scenarios()
-            for r, seed in enumerate(seeds):
-                for arm, scenario in enumerate(scenarios):
-                    if self._cancel.is_set():
-                        break
-                    futures[pool.submit(replicate, scenario, seed, spec.steps)] = (arm, r)
             values = np.empty((len(scenarios), spec.replications, len(OUTCOME_COLUMNS)))
             series = np.empty((len(scenarios), spec.replications, len(CURVES), spec.steps + 1))
+            arm_keys = spec.arm_keys()
+            todo = []
+            for arm, key in enumerate(arm_keys):
+                with _cache_lock:
+                    kept = _arms.get(key)
+                if kept is None:
+                    todo.append(arm)
+                else:
+                    values[arm], series[arm] = kept
+                    self.done += spec.replications
+            # Replicate-major order: the first pairs finish first, so progress is even.
+            for r, seed in enumerate(seeds):
+                for arm in todo:
+                    if self._cancel.is_set():
+                        break
+                    futures[pool.submit(replicate, scenarios[arm], seed, spec.steps)] = (arm, r)
             for future in cf.as_completed(futures):
                 if self._cancel.is_set():
                     break
@@ -281,12 +310,12 @@ class ComparisonJob:
             if self._cancel.is_set():
                 self.stopped = True
                 return
+            for arm in todo:
+                _keep(_arms, arm_keys[arm], (values[arm].copy(), series[arm].copy()),
+                      ARM_CACHE_SIZE)
             keys = tuple("/".join(map(str, s.spawn_key)) for s in seeds)
             self.result = ComparisonResult(spec, values, series, keys)
-            with _cache_lock:
-                _cache[spec.key()] = self.result
-                while len(_cache) > CACHE_SIZE:
-                    _cache.popitem(last=False)
+            _keep(_cache, spec.key(), self.result, CACHE_SIZE)
         except BrokenProcessPool:
             compare_pool.reset_executor()
             self.error = "A worker process stopped unexpectedly; please run the comparison again."

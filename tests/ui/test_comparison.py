@@ -102,21 +102,28 @@ def test_same_seed_same_numbers(threads):
     np.testing.assert_array_equal(first.series, second.series)
 
 
-def test_an_identical_comparison_is_shown_again_at_once(threads):
+def test_an_identical_comparison_is_shown_again_at_once(threads, monkeypatch):
+    calls = []
+    real = comparison.replicate
+    monkeypatch.setattr(comparison, "replicate", lambda *a: calls.append(a) or real(*a))
     spec = ComparisonSpec((small("baseline"), small("hoarders")), ("A", "B"), replications=2,
                           n_agents=60, seed=4)
     first = run(spec, threads)
+    assert len(calls) == 4
     again = ComparisonJob(spec, threads).start()
-    assert again.wait(1) and again.cached and again.result is first.result
-    other = ComparisonJob(ComparisonSpec(spec.arms, spec.labels, replications=2, n_agents=60,
-                                         seed=5), threads)
-    assert not other.start().cached
-    other.wait(120)
-    for seed in range(comparison.CACHE_SIZE + 2):  # bounded
-        comparison._cache[("fake", seed)] = first.result
-    assert len(comparison._cache) > comparison.CACHE_SIZE  # filled behind its back here...
-    run(ComparisonSpec(spec.arms, spec.labels, replications=2, n_agents=60, seed=6), threads)
-    assert len(comparison._cache) == comparison.CACHE_SIZE  # ...and trimmed on the next
+    assert again.wait(1) and again.cached and again.result is first.result and len(calls) == 4
+    # A third scenario: only its runs are new; the others' are the same numbers as before.
+    three = run(ComparisonSpec((*spec.arms, small("lurkers")), ("A", "B", "C"), replications=2,
+                               n_agents=60, seed=4), threads)
+    assert len(calls) == 6 and not three.cached and three.done == three.total == 6
+    np.testing.assert_array_equal(three.result.values[:2], first.result.values)
+    # Another seed runs again; the caches stay bounded.
+    for seed in range(5, 6 + comparison.CACHE_SIZE):
+        run(ComparisonSpec(spec.arms, spec.labels, replications=2, n_agents=60, seed=seed),
+            threads)
+    assert len(comparison._cache) == comparison.CACHE_SIZE
+    assert len(comparison._arms) <= comparison.ARM_CACHE_SIZE
+    assert not ComparisonJob(spec, threads).start().cached  # the oldest was dropped
 
 
 def test_replicates_use_children_of_one_seed_sequence(threads):
