@@ -156,6 +156,9 @@ def test_a_stopped_comparison_is_no_error(threads):
 
 
 def test_the_shared_process_pool_runs_replicates():
+    from orglearn.ui import compare_pool
+
+    assert all(f.result(timeout=180) > 0 for f in compare_pool.warm())  # as the server starts
     spec = ComparisonSpec((small("baseline"), small("hoarders")), ("A", "B"), replications=2,
                           n_agents=60)
     job = ComparisonJob(spec).start()
