@@ -1,15 +1,17 @@
-"""Summary statistics across replications: means with 95% confidence intervals, censoring, and
-equivalence tests of paired differences."""
+"""Summary statistics across replications: means with 95% confidence intervals, censoring,
+paired differences (honest about censored runs), and equivalence tests of paired differences."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["mean_ci", "summarise_runs", "curve_bands", "equivalence", "Equivalence", "OUTCOMES"]
+__all__ = ["mean_ci", "summarise_runs", "curve_bands", "equivalence", "Equivalence", "OUTCOMES",
+           "Difference", "paired_difference", "censored_difference"]
 
 #: Per-run outcomes summarised in reports: (column, label, higher is better).
 OUTCOMES: tuple[tuple[str, str, bool], ...] = (
@@ -34,6 +36,68 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
         return (mean, np.nan, np.nan)
     half = float(stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size))
     return (mean, mean - half, mean + half)
+
+
+@dataclass(frozen=True)
+class Difference:
+    """A paired difference (scenario minus reference): mean and 95% CI over pairs.
+
+    ``kind`` is "exact" or, for a time that runs may never reach (censored), "at least", "at
+    most", "share" (a difference in the share of runs reaching it, from -1 to 1) or "none" (no
+    values); see `censored_difference`."""
+
+    kind: str
+    mean: float
+    low: float
+    high: float
+
+    @property
+    def clear(self) -> bool:
+        """The 95% CI excludes 0, in the direction a bound can speak for."""
+        if self.kind in ("exact", "share"):
+            return bool(self.low > 0 or self.high < 0)
+        if self.kind == "at least":  # the true difference is above the bound
+            return bool(self.low > 0)
+        if self.kind == "at most":
+            return bool(self.high < 0)
+        return False
+
+
+def paired_difference(values, kind: str = "exact") -> Difference:
+    """The mean of per-pair differences with its 95% t interval; identical pairs (no spread)
+    give the value itself as the interval, not NaN."""
+    values = np.asarray(values, dtype=float)
+    mean, low, high = mean_ci(values)
+    if len(values) >= 2 and np.ptp(values) == 0:
+        low = high = mean
+    return Difference(kind, mean, low, high)
+
+
+def censored_difference(a, b, censored_a, censored_b) -> Difference:
+    """The paired difference ``a - b`` of a time some runs never reach within the run.
+
+    ``a`` and ``b`` hold each pair's times with censored runs already set to the censoring time
+    (e.g. the run's length + 1); ``censored_a`` and ``censored_b`` mark those runs. The result is:
+
+    - ``exact`` when no run of either side is censored;
+    - ``at least`` when only ``a`` has censored runs: each such pair's difference is a lower
+      bound, so their mean is one;
+    - ``at most`` when only ``b`` has censored runs (an upper bound, likewise);
+    - ``share`` when both sides have censored runs: no bound holds, so it is the paired
+      difference in the share of runs that reached the level (1 or 0 per run);
+    - ``none`` when no run of either side reached it.
+    """
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    cens_a, cens_b = np.asarray(censored_a, dtype=bool), np.asarray(censored_b, dtype=bool)
+    if cens_a.all() and cens_b.all():
+        return Difference("none", np.nan, np.nan, np.nan)
+    if not cens_a.any() and not cens_b.any():
+        return paired_difference(a - b, "exact")
+    if not cens_b.any():
+        return paired_difference(a - b, "at least")
+    if not cens_a.any():
+        return paired_difference(a - b, "at most")
+    return paired_difference((~cens_a).astype(float) - (~cens_b).astype(float), "share")
 
 
 class Equivalence(NamedTuple):

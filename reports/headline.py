@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from orglearn.experiments.plots import scenario_label
-from orglearn.experiments.stats import mean_ci
+from orglearn.experiments.stats import Difference, censored_difference, paired_difference
 
 __all__ = ["Comparison", "Difference", "compare", "rank", "headline_figure", "headline_html"]
 
@@ -35,30 +35,6 @@ KNOWLEDGE = "final_mean_knowledge"
 PAIR_KEY = ["point_id", "replicate"]
 GROUPS = (("barrier", "Barriers, against their reference"),
           ("intervention", "Interventions, against the scenario they are compared with"))
-
-
-@dataclass(frozen=True)
-class Difference:
-    """A paired difference (scenario minus reference): mean and 95% CI over pairs.
-
-    ``kind`` is "exact" or, for t90 under censoring, "at least", "at most", "share" (a
-    difference in the share of runs reaching 90%, from -1 to 1) or "none" (no values)."""
-
-    kind: str
-    mean: float
-    low: float
-    high: float
-
-    @property
-    def clear(self) -> bool:
-        """The 95% CI excludes 0, in the direction a bound can speak for."""
-        if self.kind in ("exact", "share"):
-            return bool(self.low > 0 or self.high < 0)
-        if self.kind == "at least":  # the true difference is above the bound
-            return bool(self.low > 0)
-        if self.kind == "at most":
-            return bool(self.high < 0)
-        return False
 
 
 @dataclass(frozen=True)
@@ -77,13 +53,6 @@ class Comparison:
     steps: int  # the longest run, in days
 
 
-def _difference(kind: str, values: np.ndarray) -> Difference:
-    mean, low, high = mean_ci(values)
-    if len(values) >= 2 and np.ptp(values) == 0:  # identical pairs: the interval is the value
-        low = high = mean
-    return Difference(kind, mean, low, high)
-
-
 def compare(runs: pd.DataFrame, scenario: str, reference: str, group: str) -> Comparison | None:
     """The paired comparison of ``scenario`` with ``reference``; None without a finished pair.
 
@@ -98,23 +67,14 @@ def compare(runs: pd.DataFrame, scenario: str, reference: str, group: str) -> Co
         return None
     knowledge = pairs[KNOWLEDGE].to_numpy(float) - pairs[f"{KNOWLEDGE}_ref"].to_numpy(float)
     cens, cens_ref = pairs["t90"].isna().to_numpy(), pairs["t90_ref"].isna().to_numpy()
-    t90 = (pairs["t90"].fillna(pairs["steps_run"] + 1).to_numpy(float)
-           - pairs["t90_ref"].fillna(pairs["steps_run_ref"] + 1).to_numpy(float))
+    t90 = pairs["t90"].fillna(pairs["steps_run"] + 1).to_numpy(float)
+    t90_ref = pairs["t90_ref"].fillna(pairs["steps_run_ref"] + 1).to_numpy(float)
     share = (~cens).astype(float) - (~cens_ref).astype(float)
-    if cens.all() and cens_ref.all():
-        t90_diff = Difference("none", np.nan, np.nan, np.nan)
-    elif not cens.any() and not cens_ref.any():
-        t90_diff = _difference("exact", t90)
-    elif not cens_ref.any():
-        t90_diff = _difference("at least", t90)
-    elif not cens.any():
-        t90_diff = _difference("at most", t90)
-    else:
-        t90_diff = _difference("share", share)
+    t90_diff = censored_difference(t90, t90_ref, cens, cens_ref)
     return Comparison(
-        scenario, reference, group, len(pairs), _difference("exact", knowledge),
+        scenario, reference, group, len(pairs), paired_difference(knowledge),
         (float(pairs[KNOWLEDGE].mean()), float(pairs[f"{KNOWLEDGE}_ref"].mean())), t90_diff,
-        (int((~cens).sum()), int((~cens_ref).sum())), _difference("share", share),
+        (int((~cens).sum()), int((~cens_ref).sum())), paired_difference(share, "share"),
         int(max(pairs["steps_run"].max(), pairs["steps_run_ref"].max())))
 
 

@@ -6,7 +6,8 @@ A Solara app (`orglearn.ui.app`) wires small modules together:
 - `session`: each browser page's own model, and the clean-up of idle pages;
 - `layout` and `drawing`: the organisation drawn by department, at fixed positions;
 - `charts` and `glance`: the spread, channel and participation charts, and the three values;
-- `comparison`: a what-if against its baseline, with replications, bands and a sentence;
+- `comparison`, `compare_pool`, `compare_verdicts`, `compare_view`: two to four scenarios side
+  by side, replicated in warmed worker processes, as paired differences in plain words;
 - `export` and `upload`: scenario files in and out, results as CSV, charts as PNG;
 - `assets` and `server`: Solara's front end served from the install, and the web server.
 """

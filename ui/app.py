@@ -38,7 +38,8 @@ from orglearn.ui.picker import ordered, picker_items
 from orglearn.ui.responsive import Layout
 from orglearn.ui.share import KeepInAddress, ShareControl
 from orglearn.ui.upload import ChartFileInput, ScenarioFileInput, read_scenario, strip_chart_files
-from orglearn.ui.views import CompareView, ExportView, LiveView
+from orglearn.ui.compare_view import CompareView
+from orglearn.ui.views import ExportView, LiveView
 from orglearn.scenarios import builtin_names, load
 
 __all__ = ["Page", "Layout"]

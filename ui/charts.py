@@ -29,6 +29,7 @@ __all__ = [
     "comparison_chart",
     "CHANNEL_LABELS",
     "COMPARED_METRICS",
+    "ARM_COLOURS",
 ]
 
 #: The channels through which knowledge moves, in plain words.
@@ -45,7 +46,8 @@ COMPARED_METRICS: tuple[tuple[str, str, str], ...] = (
     ("mean_knowledge", "What people know", "mean knowledge (0 to 1)"),
     ("participation", "Participation", "share of tool users who posted"),
 )
-_WHAT_IF, _BASELINE = "tab:orange", "tab:blue"
+#: One colour per compared scenario, in order.
+ARM_COLOURS = ("tab:blue", "tab:orange", "tab:green", "tab:purple")
 
 
 #: Font sizes in points. The live charts are 5 inches wide at 100 dpi, shown about 500 pixels
@@ -281,28 +283,36 @@ def participation_chart(series: Mapping[str, Sequence[float]], steps: int) -> Fi
     return ParticipationChart(steps).update(series).figure()
 
 
-def comparison_chart(bands: Mapping[str, pd.DataFrame], labels: tuple[str, str], steps: int) -> Figure:
-    """Side by side, for each compared metric: the what-if and the baseline, each mean with
-    its 95% confidence band across replications.
+def comparison_chart(bands: Mapping[str, np.ndarray], labels: Sequence[str], steps: int,
+                     reference: int = 0) -> Figure:
+    """Side by side, for each compared metric: every arm's mean with its 95% confidence band
+    across replications, one colour per arm (the reference's line dashed).
 
     Args:
-        bands: metric -> the table of `experiments.stats.curve_bands` by ``group``.
-        labels: (what-if label, baseline label), the values of the ``group`` column.
+        bands: metric -> array ``(arms, 3, days)`` of mean, low and high per day
+            (`ComparisonResult.bands`).
+        labels: the arms' names, in the arrays' order.
         steps: days in a run.
+        reference: the index of the arm the others are compared with.
     """
-    fig = Figure(figsize=(12.0, 3.6), dpi=100)
-    fig.subplots_adjust(left=0.05, right=0.99, top=0.84, bottom=0.14, wspace=0.22)
+    fig = Figure(figsize=(12.0, 3.8), dpi=100)
+    fig.subplots_adjust(left=0.05, right=0.99, top=0.80, bottom=0.14, wspace=0.22)
     axes = fig.subplots(1, len(COMPARED_METRICS))
     for ax, (metric, title, ylabel) in zip(axes, COMPARED_METRICS):
         table = bands[metric]
-        for label, colour in zip(labels, (_WHAT_IF, _BASELINE)):
-            rows = table[table["group"] == label]
-            ax.fill_between(rows["step"], rows["low"], rows["high"], color=colour, alpha=0.25,
-                            lw=0)
-            ax.plot(rows["step"], rows["mean"], color=colour, lw=1.8, label=label)
+        days = np.arange(table.shape[-1])
+        for arm, label in enumerate(labels):
+            colour = ARM_COLOURS[arm % len(ARM_COLOURS)]
+            mean, low, high = table[arm]
+            ax.fill_between(days, low, high, color=colour, alpha=0.2, lw=0)
+            name = f"{label} (reference)" if arm == reference else label
+            ax.plot(days, mean, color=colour, lw=1.8, ls="--" if arm == reference else "-",
+                    label=name)
         if metric == "idea_adoption":
             ax.axhline(0.9, color="grey", ls=":", lw=0.8)
         _frame(ax, steps, title, ylabel)
-        ax.legend(fontsize=7, loc="lower right")
-    fig.suptitle("Mean of the runs with its 95% confidence band", fontsize=9)
+    handles, names = axes[0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", ncols=min(len(labels), 4), fontsize=8,
+               frameon=False, bbox_to_anchor=(0.5, 0.93))
+    fig.suptitle("Mean of the runs with its 95% confidence band", fontsize=9, y=0.995)
     return fig

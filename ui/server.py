@@ -82,6 +82,10 @@ def serve(
         print(f"orglearn ui: error: port {port} on {host} {why}", file=sys.stderr)
         return 2
     configure(idle_minutes, settings, app)
+    if app == APP_MODULE:  # start the comparison's worker processes now, not on first use
+        from orglearn.ui.compare_pool import warm
+
+        warm()
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 

@@ -15,6 +15,7 @@ deleted when the session is released (its page closed or left idle) and at exit.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import shutil
@@ -28,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from orglearn.ui.comparison import ComparisonJob, ComparisonSpec
+from orglearn.ui.comparison import MAX_ARMS, ComparisonJob, ComparisonSpec
 from orglearn.ui.controls import (
     BARRIERS,
     INTERVENTIONS,
@@ -46,11 +47,17 @@ from orglearn.simulation.model import SocialLearningModel
 from orglearn.simulation.orgchart import read_chart
 from orglearn.simulation.parameters import ParameterError, dotted_overrides
 
-__all__ = ["UiSession", "SessionRegistry", "ChartFiles", "DEFAULT_SCENARIO", "AS_LOADED"]
+__all__ = ["UiSession", "SessionRegistry", "ChartFiles", "DEFAULT_SCENARIO", "AS_LOADED", "WHAT_IF",
+           "COMPARE_RUNS", "COMPARE_PEOPLE"]
 
 DEFAULT_SCENARIO = "baseline"
 #: Baseline choice meaning "the scenario as picked or uploaded, without the changes".
 AS_LOADED = "as loaded"
+#: Comparison choice meaning "the scenario with your changes".
+WHAT_IF = "what-if"
+#: Runs of each scenario in a comparison, and people in each run: (lowest, highest, step, default).
+COMPARE_RUNS = (10, 40, 1, 10)
+COMPARE_PEOPLE = (100, 2000, 50, 300)
 _CONTROLS = {c.key: c for c in (*BARRIERS, *ORGANISATION)}
 _INTERVENTIONS = {i.kind: i for i in INTERVENTIONS}
 
@@ -119,6 +126,10 @@ class UiSession:
         self.generation = 0
         self.layout: Layout | None = None
         self.job: ComparisonJob | None = None
+        #: The comparison's settings as the page last set them, a plain JSON-able dict (kept in
+        #: the page's address too): ``arms`` (keys of `baseline_choices`), ``reference`` (one of
+        #: them), ``runs``, ``people``. Read through `comparison_settings`, which checks them.
+        self.compare_settings: dict[str, Any] = {}
         self.changes: dict[str, Any] = {}
         self.plan: dict[str, PlannedIntervention] = {}
         self.chart: ChartFiles | None = None
@@ -397,45 +408,127 @@ class UiSession:
     # -- comparison ---------------------------------------------------------------------------
 
     def baseline_choices(self) -> dict[str, str]:
-        """Baselines to compare with: key -> label for people."""
+        """What can be compared: key -> plain title. Your what-if (once something changed), the
+        scenario as loaded, and every other built-in organisation (the scenario itself is not
+        offered twice)."""
         choices = {}
+        loaded = self.base.title or self.base_label
         if self.modified:
-            choices[AS_LOADED] = f"{self.base_label} as loaded, without your changes"
-        against = self.base.against
-        if against and against != self.base_label:
-            choices[against] = f"{against} (what {self.base_label} is compared with)"
-        if not choices:
-            choices[AS_LOADED] = f"{self.base_label} as loaded (you changed nothing yet)"
+            choices[WHAT_IF] = "Your what-if"
+            choices[AS_LOADED] = f"{loaded} as loaded, without your changes"
+        else:
+            choices[AS_LOADED] = loaded
+        for name in builtin_names():
+            if self.builtin and name == self.base_label:
+                continue
+            title = _title(name)
+            choices[name] = title if title not in choices.values() else f"{title} (built in)"
         return choices
 
     def baseline(self, key: str) -> Scenario:
-        """The baseline scenario for a key of `baseline_choices` (on the uploaded org chart,
-        if there is one, like the what-if)."""
+        """The scenario for a key of `baseline_choices` (built-in ones on the uploaded org
+        chart, if there is one, like the what-if)."""
+        if key == WHAT_IF:
+            return self._scenario
         if key == AS_LOADED:
             return self.base
         return self._charted(load(key))
 
+    def _default_arms(self, choices: dict[str, str]) -> tuple[list[str], str]:
+        if self.modified:
+            return [WHAT_IF, AS_LOADED], AS_LOADED
+        against = self.base.against
+        if against in choices and against != AS_LOADED:
+            return [AS_LOADED, against], against
+        return [AS_LOADED], AS_LOADED
+
+    def comparison_settings(self) -> dict[str, Any]:
+        """`compare_settings`, checked (they may come from an address): unknown arms dropped,
+        at most four, a reference among them, runs and people within range; anything missing
+        or wrong falls back to the default (your what-if against the scenario as loaded, or the
+        scenario against the one it is meant to be compared with; 10 runs of 300 people)."""
+        raw = self.compare_settings if isinstance(self.compare_settings, Mapping) else {}
+        choices = self.baseline_choices()
+        default_arms, default_reference = self._default_arms(choices)
+        arms = raw.get("arms")
+        if isinstance(arms, (list, tuple)):
+            arms = list(dict.fromkeys(a for a in arms if isinstance(a, str) and a in choices))
+            arms = arms[:MAX_ARMS]
+        if not arms:
+            arms = default_arms
+        reference = raw.get("reference")
+        if reference not in arms:
+            reference = default_reference if default_reference in arms else arms[0]
+        return {"arms": arms, "reference": reference,
+                "runs": _within(raw.get("runs"), COMPARE_RUNS),
+                "people": _within(raw.get("people"), COMPARE_PEOPLE)}
+
+    def set_comparison_settings(self, **changes: Any) -> dict[str, Any]:
+        """Change some settings (``arms``, ``reference``, ``runs``, ``people``); returns them,
+        checked, as now stored in `compare_settings`."""
+        with self.lock:
+            self.compare_settings = {**self.comparison_settings(), **changes}
+            self.compare_settings = self.comparison_settings()
+            return dict(self.compare_settings)
+
+    def _comparison_spec(self, settings: dict[str, Any]) -> ComparisonSpec | str:
+        """The comparison the settings describe, or why it cannot run (in plain words)."""
+        choices = self.baseline_choices()
+        arms = settings["arms"]
+        if len(arms) < 2:
+            hint = ("pick another organisation below" if self.modified else
+                    "pick another organisation below, or change a barrier or intervention in "
+                    "the sidebar to compare your what-if with the scenario as loaded")
+            return f"Choose at least two scenarios to compare: {hint}."
+        ordered = [settings["reference"], *[a for a in arms if a != settings["reference"]]]
+        try:
+            scenarios = tuple(self.baseline(a).model_copy(update={"steps": self.days})
+                              for a in ordered)
+            spec = ComparisonSpec(
+                arms=scenarios, labels=tuple(choices[a] for a in ordered), reference=0,
+                replications=settings["runs"], n_agents=settings["people"], seed=self.seed,
+            )
+            runs = spec.scenarios()  # also checks the headcount fits every scenario
+        except (ScenarioError, ParameterError, ValueError) as err:
+            return str(err)
+        for i, a in enumerate(runs):
+            for j in range(i):
+                if _same(a, runs[j]):
+                    return (f"“{spec.labels[j]}” and “{spec.labels[i]}” are the same scenario, "
+                            "so there is nothing to compare: pick another organisation, or change "
+                            "something in the sidebar.")
+        return spec
+
+    def comparison_problem(self) -> str | None:
+        """Why the comparison set now cannot run (e.g. a scenario compared with itself), or
+        None."""
+        with self.lock:
+            spec = self._comparison_spec(self.comparison_settings())
+            return spec if isinstance(spec, str) else None
+
     def start_comparison(
-        self, baseline: str, replications: int = 10, n_agents: int = 300
+        self, baseline: str | None = None, replications: int | None = None,
+        n_agents: int | None = None,
     ) -> ComparisonJob | str:
-        """Start comparing the scenario with a baseline; returns the job or a problem."""
+        """Start the comparison of `comparison_settings`; returns the job or a problem.
+
+        ``baseline`` (a key of `baseline_choices`) compares the scenario on screen with it
+        instead; ``replications`` and ``n_agents`` override the runs and people.
+        """
         with self.lock:
             if self.job is not None and self.job.running:
                 return "A comparison is already running."
-            try:
-                other = self.baseline(baseline)
-                spec = ComparisonSpec(
-                    what_if=self._scenario.model_copy(update={"steps": self.days}),
-                    baseline=other.model_copy(update={"steps": self.days}),
-                    labels=("Your what-if" if self.modified else self.base_label,
-                            "Baseline: " + (self.base_label if baseline == AS_LOADED else baseline)),
-                    replications=int(replications),
-                    n_agents=int(n_agents),
-                    seed=self.seed,
-                )
-                spec.scenarios()  # check the headcount fits both scenarios
-            except (ScenarioError, ParameterError, ValueError) as err:
-                return str(err)
+            settings = self.comparison_settings()
+            if baseline is not None:
+                mine = WHAT_IF if self.modified else AS_LOADED
+                settings.update(arms=[mine, baseline], reference=baseline)
+            if replications is not None:
+                settings["runs"] = int(replications)
+            if n_agents is not None:
+                settings["people"] = int(n_agents)
+            spec = self._comparison_spec(settings)
+            if isinstance(spec, str):
+                return spec
             self.job = ComparisonJob(spec).start()
             return self.job
 
@@ -674,6 +767,32 @@ def _planned(control, item: Any, days: int) -> PlannedIntervention | None:
     elif share is not None:
         return None
     return PlannedIntervention(item["on"], day, share)
+
+
+@functools.lru_cache(maxsize=None)
+def _title(name: str) -> str:
+    """A built-in scenario's title (its file is read once)."""
+    return load(name).title or name
+
+
+def _within(value: Any, bounds: tuple[int, int, int, int]) -> int:
+    """``value`` as an integer on the grid of ``(low, high, step, default)``, or the default."""
+    low, high, step, default = bounds
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        return default
+    try:
+        number = int(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return default
+    if not low <= number <= high:
+        return default
+    return low + (number - low) // step * step
+
+
+def _same(a: Scenario, b: Scenario) -> bool:
+    """Whether two scenarios simulate the same thing (names and descriptions aside)."""
+    return (a.sections() == b.sections() and a.interventions == b.interventions
+            and a.steps == b.steps)
 
 
 def _show(value: Any, control) -> str:

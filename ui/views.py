@@ -1,19 +1,19 @@
-"""The page's three tabs: the live simulation, the comparison with a baseline, and export.
+"""The page's tabs: the live simulation and export (the comparison is `compare_view`).
 
 Components only read the session and draw with the modules (`drawing`, `charts`, `glance`,
-`comparison`, `export`); they hold no simulation logic.
+`export`); they hold no simulation logic.
 """
 
 from __future__ import annotations
 
-import html
 import threading
-import time
 from pathlib import Path
 
 import solara
 
 from orglearn.ui import charts, export
+from orglearn.ui.busy import Busy
+from orglearn.ui.compare_view import comparison_png
 from orglearn.ui.drawing import COLOUR_BY
 from orglearn.ui.glance import three_values
 from orglearn.ui.frames import CHARTS, draw_frame, frame_key
@@ -33,7 +33,7 @@ from orglearn.ui.page_state import (
     version,
 )
 
-__all__ = ["LiveView", "CompareView", "ExportView", "live_pngs"]
+__all__ = ["LiveView", "ExportView", "live_pngs"]
 
 _CAPTION = {"font-size": "13px", "color": "#555"}
 
@@ -107,15 +107,6 @@ def Glance(series):
 
 
 @solara.component
-def Busy(busy: bool):
-    """A thin moving bar while work is under way (class ``orglearn-busy``). The bar stays in
-    the page, hidden when idle, so that the page does not jump and no widget is made and
-    dropped at every step."""
-    solara.ProgressLinear(True, classes=["orglearn-busy"] if busy else ["orglearn-idle"],
-                          style={"visibility": "visible" if busy else "hidden"})
-
-
-@solara.component
 def LiveView():
     """The live simulation: controls, the three values, the organisation and three charts.
 
@@ -176,73 +167,6 @@ def LiveView():
                                 classes=["orglearn-network-caption"])
 
 
-@solara.component
-def CompareView():
-    """Compare the scenario with a baseline: choose, run the replications, read the result."""
-    session = current_session()
-    version.value
-    compare_tick.value
-    choices = session.baseline_choices()
-    chosen, set_chosen = solara.use_state(next(iter(choices)))
-    runs, set_runs = solara.use_state(10)
-    people, set_people = solara.use_state(300)
-    message, set_message = solara.use_state(None)
-    if chosen not in choices:
-        chosen = next(iter(choices))
-    job = session.job
-    result = job.result if job is not None and not job.running else None
-    image = solara.use_memo(lambda: _comparison_png(result) if result else None, [id(result)])
-
-    def follow(cancel):
-        """Redraw while the comparison runs."""
-        while job is not None and job.running and not cancel.is_set():
-            time.sleep(0.5)
-            compare_tick.set(compare_tick.peek() + 1)
-        compare_tick.set(compare_tick.peek() + 1)
-
-    solara.use_thread(follow, dependencies=[id(job)], intrusive_cancel=False)
-
-    def start():
-        outcome = current_session().start_comparison(chosen, runs, people)
-        set_message(outcome if isinstance(outcome, str) else None)
-        compare_tick.set(compare_tick.peek() + 1)
-
-    solara.Markdown(
-        "Run your scenario and a baseline several times each, with the same chance events in "
-        "each pair of runs, and see how they differ on average. The bands show where the true "
-        "average lies with 95% confidence. To be quick, each run has the number of people set "
-        f"below (the live simulation has {session.scenario.organisation.n_agents:,}); the "
-        "organisation's other settings are your scenario's."
-    )
-    with solara.Row(style={"align-items": "center", "flex-wrap": "wrap"}):
-        with solara.Div(style={"min-width": "380px"}):
-            solara.Select("Compare against", value=choices[chosen], values=list(choices.values()),
-                          on_value=lambda label: set_chosen(_key(choices, label)))
-        with solara.Div(style={"width": "220px"}):
-            solara.SliderInt(f"Runs of each: {runs}", value=runs, min=10, max=40, on_value=set_runs)
-        with solara.Div(style={"width": "260px"}):
-            solara.SliderInt(f"People in each run: {people}", value=people, min=100, max=2000,
-                             step=50, on_value=set_people)
-    running = job is not None and job.running
-    with solara.Row():
-        solara.Button("Run the comparison", icon_name="mdi-scale-balance", color="primary",
-                      on_click=start, disabled=running)
-        if running:
-            solara.Button("Stop", icon_name="mdi-stop", on_click=job.cancel)
-    if message:
-        solara.Error(message)
-    Busy(running)
-    if running:
-        solara.Text(f"{job.done} of {job.total} runs done ({session.days} working days each)...")
-        solara.ProgressLinear(value=100 * job.done / job.total)
-    elif job is not None and job.error:
-        solara.Error(job.error)
-    elif result is not None:
-        solara.Success(result.sentence(), classes=["orglearn-sentence"])
-        solara.Image(image, width="100%")
-        solara.HTML(tag="div", unsafe_innerHTML=_table(result.outcomes()))
-
-
 def _read_bytes(path: str) -> bytes:
     try:
         return Path(path).read_bytes()
@@ -256,27 +180,6 @@ def _network_caption(layout, people: int) -> str:
                 "is its headcount, its colour its average, and lines show ties between them.")
     return (f"{people:,} people, each a dot, grouped in teams and departments; grey lines are "
             "some of their working ties.")
-
-
-def _key(choices: dict[str, str], label: str) -> str:
-    return next(k for k, v in choices.items() if v == label)
-
-
-def _comparison_png(result) -> bytes:
-    return charts.png(charts.comparison_chart(result.bands(), result.spec.labels, result.spec.steps))
-
-
-def _table(frame) -> str:
-    head = "".join(f"<th style='text-align:left;padding:4px 12px'>{html.escape(str(c))}</th>"
-                   for c in frame.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td style='padding:4px 12px'>{html.escape(str(v))}</td>" for v in row)
-        + "</tr>"
-        for row in frame.itertuples(index=False)
-    )
-    return (f"<table style='border-collapse:collapse;font-size:14px'><thead><tr>{head}</tr>"
-            f"</thead><tbody>{rows}</tbody></table><p style='font-size:12px;color:#555'>Mean of "
-            "the runs [95% confidence interval].</p>")
 
 
 @solara.component
@@ -332,5 +235,5 @@ def ExportView():
             solara.FileDownload(lambda name=name: live_pngs(current_session(), colour)[name],
                                 filename=f"{name}.png", label=f"{name}.png", mime_type="image/png")
         if result is not None:
-            solara.FileDownload(lambda: _comparison_png(result), filename="comparison.png",
+            solara.FileDownload(lambda: comparison_png(result), filename="comparison.png",
                                 label="comparison.png", mime_type="image/png")

@@ -136,9 +136,9 @@ def test_interventions_are_scheduled_and_the_run_stops_at_its_end():
 
 def test_baseline_choices():
     session = UiSession("s", scenario="hoarders")
-    assert list(session.baseline_choices()) == ["baseline"]
+    assert "baseline" in session.baseline_choices() and "hoarders" not in session.baseline_choices()
     session.set_control("hoarders", 0)
-    assert list(session.baseline_choices()) == [AS_LOADED, "baseline"]
+    assert list(session.baseline_choices())[:3] == ["what-if", AS_LOADED, "baseline"]
     assert session.baseline(AS_LOADED).population.hoarder_share == pytest.approx(0.3)
     assert session.baseline("baseline").name == "baseline"
 
