@@ -358,6 +358,6 @@ def test_start_comparison_runs_the_settings(monkeypatch):
     job = session.start_comparison()
     spec = job.spec
     assert spec.labels == ("Baseline organisation", "Knowledge hoarders",
-                           "Lurkers: the 90-9-1 network")
+                           "Lurkers: nine in ten only read")
     assert spec.reference == 0 and spec.replications == 12 and spec.n_agents == 200
     assert all(s.organisation.n_agents == 200 for s in spec.scenarios())
