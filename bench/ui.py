@@ -214,6 +214,9 @@ def _full_speed_year(page) -> float:
 
 
 def _comparison(page) -> float:
+    # A new what-if each time: the page keeps recent comparisons, and a repeated one would
+    # show its kept result at once rather than run.
+    _measure_slider(page)
     page.get_by_role("tab", name="Compare with a baseline").click()
     button = page.get_by_role("button", name="Run the comparison")
     button.wait_for()
