@@ -39,6 +39,13 @@ def fit_parameters(
     if isinstance(names, str):
         names = [n for n in names.split(",") if n.strip()]
     given = {_locate(k): v for k, v in (bounds or {}).items()}
+    fitted = {_locate(raw) for raw in names}
+    for section, name in given:
+        if (section, name) not in fitted:
+            raise ValueError(
+                f"--bounds names '{section}.{name}', which is not fitted; add it to --fit, or "
+                "leave out its bounds."
+            )
     out: list[FitParameter] = []
     for raw in names:
         section, name = _locate(raw)
@@ -48,8 +55,19 @@ def fit_parameters(
                 f"The parameter '{section}.{name}' is not a number that can be fitted "
                 "(only real-valued parameters can)."
             )
-        low, high, _, _ = field_bounds(info)
-        low, high = given.get((section, name), (low, high))
+        allowed_low, allowed_high, low_open, high_open = field_bounds(info)
+        low, high = given.get((section, name), (allowed_low, allowed_high))
+        if (section, name) in given:
+            below = allowed_low is not None and (low < allowed_low or (low_open and low == allowed_low))
+            above = allowed_high is not None and (high > allowed_high
+                                                  or (high_open and high == allowed_high))
+            if below or above:
+                allowed = (f"{'(' if low_open else '['}{allowed_low}, {allowed_high}"
+                           f"{')' if high_open else ']'}")
+                raise ValueError(
+                    f"The bounds of '{section}.{name}' ({low}:{high}) must lie within what the "
+                    f"parameter allows, {allowed}."
+                )
         if low is None or high is None or not low < high:
             raise ValueError(
                 f"The parameter '{section}.{name}' needs bounds LOW < HIGH, e.g. "

@@ -45,6 +45,11 @@ def _error(file, problem, row=None, column=None, line=None):
     return ScenarioError(str(file), problem, key=column, line=line)
 
 
+#: The largest weekly count an activity file may hold: far above any organisation's (ten
+#: million people each posting a thousand times a week), far below what overflows a fit.
+_MAX_COUNT = 1e10
+
+
 def read_observed(path: str | Path) -> Observed:
     """Read and check an observed-series CSV file.
 
@@ -84,6 +89,17 @@ def read_observed(path: str | Path) -> Observed:
             i = int(np.flatnonzero(bad)[0])
             raise _error(path, f"is {raw.iloc[i]!r}; it must be {rule}", row=i + 1, column=column)
         values[column] = number
+    for column, number in values.items():
+        if column == "week":
+            continue
+        if not number.any():
+            raise _error(path, f"is 0 in every week; a series that never moves carries nothing "
+                         "to fit (leave the column out)", column=column)
+        if column != "contributors" and number.max() > _MAX_COUNT:
+            i = int(np.argmax(number))
+            raise _error(path, f"is {number[i]:.3g}, more than any organisation's weekly count "
+                         f"(at most {_MAX_COUNT:.0e}); is the column in the right unit?",
+                         row=i + 1, column=column)
     week = values.pop("week").astype(np.int64)
     gaps = np.flatnonzero(np.diff(week) != 1)
     if gaps.size:

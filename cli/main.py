@@ -85,6 +85,10 @@ def _add_run_command(commands) -> None:
         "--seed", type=int_at_least(0), metavar="S", help="random seed (default: fresh)"
     )
     run.add_argument(
+        "--force", action="store_true",
+        help="run even when the estimated peak memory exceeds what the machine has available",
+    )
+    run.add_argument(
         "--out",
         type=Path,
         default=Path("results/run"),
@@ -152,6 +156,10 @@ def _add_experiment_commands(commands) -> None:
     )
     sweep.add_argument(
         "--seed", type=int_at_least(0), metavar="S", help="root seed (overrides the sweep's)"
+    )
+    sweep.add_argument(
+        "--force", action="store_true",
+        help="run even when the runs' estimated peak memory exceeds what the machine has",
     )
     sweep.add_argument(
         "--max-runs",
@@ -294,6 +302,11 @@ def _run(args: argparse.Namespace) -> int:
                         "departments (each needs at least one person); add "
                         f"--set organisation.departments={args.agents} or use more agents")
         return fail(str(err))
+    if not args.force:
+        from orglearn.experiments.memory import memory_problem
+
+        if problem := memory_problem(scenario):
+            return fail(problem)
     steps = args.steps or scenario.steps
     late = [e for e in scenario.interventions if e.step > steps]
     if late:
@@ -476,6 +489,11 @@ def _sweep(args: argparse.Namespace) -> int:
     out = args.out or Path("results") / Path(args.sweep).name.removesuffix(".toml")
     if problem := check_out(out, option="--out" if args.out else "the results folder"):
         return fail(problem)
+    if not args.force and not args.scheduler:  # a cluster's workers have their own memory
+        from orglearn.experiments.memory import sweep_memory_problem
+
+        if problem := sweep_memory_problem(sweep, args.workers):
+            return fail(problem)
     try:
         outcome = run_sweep(sweep, out, workers=args.workers, scheduler=args.scheduler,
                             resume=args.resume, progress=show_progress(args),

@@ -41,7 +41,7 @@ class Organisation(_Section):
     """Size and shape of the organisation network."""
 
     n_agents: int = Field(500, ge=2, le=10_000_000, description="Number of employees.")
-    departments: int = Field(5, ge=1, description="Number of departments.")
+    departments: int = Field(5, ge=1, le=100_000, description="Number of departments.")
     team_size: int = Field(
         8, ge=2, le=200, description="Mean team size; teams differ in size by at most one person."
     )
@@ -184,6 +184,7 @@ class Knowledge(_Section):
     specialty_topics: int = Field(
         2,
         ge=0,
+        le=999,
         description="Topics each team specialises in (members start knowing them well); a "
         "department's teams specialise among twice as many focus topics of the department.",
     )
@@ -210,6 +211,7 @@ class Knowledge(_Section):
     idea_department: int = Field(
         -1,
         ge=-1,
+        le=99_999,
         description="Department where the new idea starts: all who know it at the start work "
         "there (their number is still idea_seed_share of all staff); -1 for anywhere.",
     )
@@ -336,9 +338,10 @@ class Training(_Section):
     """Process 5: formal training sessions."""
 
     enabled: bool = Field(False, description="Switch scheduled formal training on or off.")
-    interval: int = Field(60, ge=1, description="Steps between sessions.")
+    interval: int = Field(60, ge=1, le=1_000_000, description="Steps between sessions.")
     offset: int = Field(
-        0, ge=0, description="Sessions happen at steps where step % interval == offset % interval."
+        0, ge=0, le=1_000_000,
+        description="Sessions happen at steps where step % interval == offset % interval.",
     )
     attendance: float = _share(
         0.5, "Base chance to attend; scaled by (0.5 + 0.5 * formal_preference)."
@@ -399,7 +402,8 @@ class Metrics(_Section):
     """How measures are computed."""
 
     participation_window: int = Field(
-        30, ge=1, description="Steps over which someone who posted counts as a participant."
+        30, ge=1, le=1_000_000,
+        description="Steps over which someone who posted counts as a participant.",
     )
 
 
@@ -454,6 +458,22 @@ class Parameters(_Section):
     forgetting: Forgetting = Forgetting()
     turnover: Turnover = Turnover()
     metrics: Metrics = Metrics()
+
+    @model_validator(mode="after")
+    def _across_sections(self) -> Parameters:
+        topics, departments = self.organisation.topics, self.organisation.departments
+        if self.knowledge.specialty_topics > topics:
+            raise ValueError(
+                f"@knowledge/specialty_topics: is {self.knowledge.specialty_topics}, more than "
+                f"the organisation's {topics} topics (organisation.topics); use at most {topics}"
+            )
+        if self.knowledge.idea_department >= departments and self.organisation.people_file is None:
+            raise ValueError(
+                f"@knowledge/idea_department: is {self.knowledge.idea_department}, but departments "
+                f"are numbered 0 to {departments - 1} (organisation.departments = {departments}); "
+                "use -1 for anywhere"
+            )
+        return self
 
     def with_overrides(self, **overrides: Any) -> Parameters:
         """Return a copy with overrides applied (see the module docstring for the key forms).
@@ -552,6 +572,9 @@ def _describe(err: ValidationError) -> str:
     for e in err.errors():
         where = ".".join(str(p) for p in e["loc"]) or "parameters"
         message = e["msg"].removeprefix("Value error, ")
+        if message.startswith("@") and ": " in message:  # a rule across sections names its key
+            path, message = message[1:].split(": ", 1)
+            where = path.replace("/", ".")
         for prefix in ("Input should be ", "Value should be "):
             if message.startswith(prefix):
                 message = "must be " + message.removeprefix(prefix)

@@ -26,6 +26,11 @@ def _files(tmp: Path) -> dict[str, Path]:
         'values = {"population.hoarder_share" = "abc"}\n')
     put("subtable.toml", '[organisation.sub]\nx = 1\n')
     put("afile", "not a folder\n")
+    put("zeros.csv", "week,posts\n1,0\n2,0\n3,0\n")
+    put("huge.csv", "week,posts\n1,1e300\n2,5\n3,3\n")
+    put("activity.csv", "week,posts\n1,3\n2,5\n3,4\n")
+    put("topics.toml", "[knowledge]\nspecialty_topics = 25\n")
+    put("offset.toml", "[training]\noffset = 1180591620717411303424\n")
     for name, vary in (("mixed", '[0.1, true]'), ("half", '[1.5, 2]'),
                        ("repeats", '{from = 1, to = 3, num = 5}'),
                        ("to_inf", '{from = 0.0, to = inf, num = 3}'), ("nan", '[nan, 0.2]'),
@@ -80,6 +85,22 @@ CASES = [
     ("nan in a list", ["sweep", "{nan.toml}", "--out", "{tmp}/o"], "must be a finite number"),
     ("a numeric range for a true/false parameter",
      ["sweep", "{bool_range.toml}", "--out", "{tmp}/o"], "must be a valid boolean"),
+    ("more specialty topics than topics", ["run", "{topics.toml}", "--out", "{tmp}/o"],
+     "more than the organisation's 20 topics"),
+    ("an offset far beyond any run", ["run", "{offset.toml}", "--out", "{tmp}/o"],
+     "less than or equal to 1000000"),
+    ("an observed series of zeros",
+     ["calibrate", "baseline", "--observed", "{zeros.csv}", "--fit", "generosity",
+      "--out", "{tmp}/o"], "is 0 in every week"),
+    ("an observed count of 1e300",
+     ["calibrate", "baseline", "--observed", "{huge.csv}", "--fit", "generosity",
+      "--out", "{tmp}/o"], "more than any organisation's weekly count"),
+    ("bounds outside what the parameter allows",
+     ["calibrate", "baseline", "--observed", "{activity.csv}", "--fit", "generosity",
+      "--bounds", "generosity=-1:2", "--out", "{tmp}/o"], "must lie within what the parameter"),
+    ("bounds for a parameter not fitted",
+     ["calibrate", "baseline", "--observed", "{activity.csv}", "--fit", "generosity",
+      "--bounds", "lurker_share=0:0.5", "--out", "{tmp}/o"], "which is not fitted"),
     ("verify a folder without results", ["sweep", "--verify", "{tmp}/nothing"],
      "holds no sweep results"),
 ]
