@@ -16,12 +16,15 @@ from pathlib import Path
 __all__ = ["estimate_bytes", "available_bytes", "memory_problem", "sweep_memory_problem",
            "BASE_BYTES"]
 
-#: What the Python process with orglearn, numpy, scipy and Mesa imported holds before a model.
-BASE_BYTES = 250 * 2**20
+#: What the process holds besides the model's arrays: Python with orglearn, numpy, scipy and
+#: Mesa imported, plus numba compiling the model's kernels on a first run (380 MiB measured at
+#: 1,000 people with an empty numba cache).
+BASE_BYTES = 400 * 2**20
 #: Bytes per person and topic, per tie end, and per person: fitted to peak resident memory
-#: (50,000 and 200,000 people, 20 and 80 topics: 297, 417 and 508 MiB on 2026-11-30; a
-#: million people, 20 topics, a year: 1.57 GB), then raised so that the estimate stays above
-#: every measurement (about 20% above at a million people, 2x at 80 topics).
+#: (VmHWM after 10 steps, empty numba cache, 2026-11-30: 462 MiB at 100,000 people and 20
+#: topics, 621 MiB at 300,000, 758 MiB at 300,000 and 80 topics; a million people, 20 topics,
+#: a year: 1.57 GB), then raised so that the estimate stays above every measurement (1.2x to
+#: 1.9x; about 2.0 GiB at a million people).
 _PER_CELL = 32
 _PER_TIE = 48
 _PER_PERSON = 500
