@@ -102,25 +102,28 @@ def memory_problem(params, workers: int = 1) -> str | None:
 def sweep_memory_problem(sweep, workers: int | None = None) -> str | None:
     """`memory_problem` for a sweep's largest run (its largest scenario, with the fixed values
     and the largest varied headcount and topics), times the local workers that run at once."""
+    from orglearn.experiments.runner import _scenario_ref
+    from orglearn.experiments.sweep import Bounds, Range
     from orglearn.scenarios import load
     from orglearn.simulation.parameters import dotted_overrides
 
     workers = workers or os.cpu_count() or 1
+    sizes = {k: v for k, v in sweep.fixed.items() if k.startswith("organisation.")}
+    for key in ("organisation.n_agents", "organisation.topics"):
+        spec = sweep.vary.get(key)
+        if isinstance(spec, Range):
+            sizes[key] = int(max(spec.start, spec.stop))
+        elif isinstance(spec, Bounds):
+            sizes[key] = int(spec.high)
+        elif spec:
+            sizes[key] = int(max(spec))
+    base = sweep.path.parent if sweep.path is not None else None
     largest = None
     for name in sweep.scenarios:
-        path = name if sweep.path is None or Path(name).is_absolute() else str(sweep.path.parent / name)
         try:
-            scenario = load(name if "/" not in name and not name.endswith(".toml") else path)
-            fixed = {k: v for k, v in sweep.fixed.items() if k.startswith("organisation.")}
-            for key in ("organisation.n_agents", "organisation.topics"):
-                spec = sweep.vary.get(key)
-                values = (spec if isinstance(spec, list) else
-                          [spec.stop, spec.start] if hasattr(spec, "stop") else
-                          [spec.high] if hasattr(spec, "high") else [])
-                if values:
-                    fixed[key] = int(max(values))
-            if fixed:
-                scenario = scenario.with_overrides(**dotted_overrides(fixed))
+            scenario = load(_scenario_ref(name, base))
+            if sizes:
+                scenario = scenario.with_overrides(**dotted_overrides(sizes))
         except Exception:  # noqa: BLE001 - the sweep was checked; an estimate is a courtesy
             continue
         size = scenario.organisation.n_agents * scenario.organisation.topics

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from orglearn.bench.ui import CHROMIUM, CHROMIUM_ARGS  # one set of flags for both
 from tests.ui.servers import READY_SECONDS, process_server
 
 if os.environ.get("ORGLEARN_SCREENSHOTS"):
@@ -25,17 +26,6 @@ if os.environ.get("ORGLEARN_SCREENSHOTS"):
 else:
     SCREENSHOTS = Path(tempfile.mkdtemp(prefix="orglearn-screenshots-"))
     atexit.register(shutil.rmtree, SCREENSHOTS, ignore_errors=True)
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1440, "height": 1350}
 DAY = re.compile(r"Day \d+ of \d+")
 
