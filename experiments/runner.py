@@ -249,7 +249,9 @@ def _executor(workers: int, scheduler: str | None):
             client = connect(scheduler)
         except SchedulerError as err:
             raise SweepError(err.address, err.problem) from None
-        return client.get_executor(), client.close, f"dask {scheduler}"
+        # pure=False: every submission is a task of its own, so a run given a second chance
+        # after a KilledWorker is not the erred (or just released) task of the same key.
+        return client.get_executor(pure=False), client.close, f"dask {scheduler}"
     if workers <= 1:
         return _SerialExecutor(), lambda: None, "this process"
     # One BLAS thread per worker: the workers already use every core, and oversubscription
