@@ -4,13 +4,14 @@ recorded as failed with the cause, the others finish, and --resume --retry-faile
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
+import sys
 
-import distributed
 import pytest
 
-from orglearn.experiments import load_results, run_sweep
+from orglearn.experiments import load_results
 from tests.experiments._sweep_support import script, write_sweep
 from tests.experiments.custom_model import KILL_MARKER
 
@@ -64,15 +65,35 @@ def test_killed_local_worker_is_one_failed_run_and_retry_reaches_it(tmp_path, ma
     assert len(runs) == 9 and (runs["status"] == "ok").all()
 
 
-def test_killed_dask_worker_is_one_failed_run(tmp_path, marker):
-    sweep = write_sweep(tmp_path / "killer.toml", SWEEP)
+DASK_SCRIPT = """
+import json, sys
+import distributed
+from orglearn.experiments import run_sweep
+if __name__ == "__main__":
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   host="127.0.0.1", dashboard_address=None) as cluster:
-        outcome = run_sweep(sweep, tmp_path / "dask", scheduler=cluster.scheduler_address,
+        outcome = run_sweep(sys.argv[1], sys.argv[2], scheduler=cluster.scheduler_address,
                             progress=False)
     runs = outcome.runs.sort_values("run_id")
-    assert list(runs["run_id"]) == list(range(9))
-    failed = runs[runs["status"] == "failed"]
-    assert list(failed["run_id"]) == KILLED
-    assert all("KilledWorker" in e for e in failed["error"])
-    assert outcome.failed == 3 and outcome.ok == 6
+    print(json.dumps({"ids": [int(i) for i in runs["run_id"]],
+                      "failed": [int(i) for i in runs.loc[runs["status"] == "failed", "run_id"]],
+                      "errors": [e for e in runs["error"].dropna()],
+                      "ok": outcome.ok, "n_failed": outcome.failed}))
+"""
+
+
+def test_killed_dask_worker_is_one_failed_run(tmp_path, marker, request):
+    # In a process of its own, with a deadline: a cluster that loses workers must fail the
+    # test, never hang the suite.
+    sweep = write_sweep(tmp_path / "killer.toml", SWEEP)
+    script = tmp_path / "dask_killer.py"
+    script.write_text(DASK_SCRIPT)
+    done = subprocess.run([sys.executable, str(script), str(sweep), str(tmp_path / "dask")],
+                          capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "PYTHONPATH": str(request.config.rootpath)})
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["ids"] == list(range(9))
+    assert result["failed"] == KILLED
+    assert len(result["errors"]) == 3 and all("KilledWorker" in e for e in result["errors"])
+    assert result["n_failed"] == 3 and result["ok"] == 6
