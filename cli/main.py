@@ -63,7 +63,8 @@ def _add_run_command(commands) -> None:
         "run",
         help="run one simulation and write its time series, summary and plot",
         description="Run a scenario (a built-in name or a TOML file; default: baseline) and "
-        "write timeseries.csv, timeseries.parquet, summary.json and spread.png into --out. "
+        "write timeseries.csv, timeseries.parquet, summary.json, a data dictionary and the "
+        "figure spread.svg, spread.pdf and spread.png into --out (--no-plot: no figure). "
         "Prints the summary (with --json, exactly what summary.json holds).",
     )
     run.add_argument(
@@ -94,6 +95,12 @@ def _add_run_command(commands) -> None:
         default=Path("results/run"),
         metavar="DIR",
         help="output directory (default: results/run)",
+    )
+    run.add_argument(
+        "--no-plot", dest="plot", action="store_false",
+        help="write no figure (spread.svg, .pdf, .png), only the data: faster (drawing the "
+        "figure costs about a second) and never loads matplotlib; figure files an earlier run "
+        "left in --out are removed",
     )
     add_set_option(run, "the run")
     add_output_options(run)
@@ -276,7 +283,7 @@ def _parameter_overrides(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from orglearn.experiments.single import OUTPUT_FILES, run_single
+    from orglearn.experiments.single import FIGURE_FILES, OUTPUT_FILES, run_single
     from orglearn.scenarios import ScenarioError, load
     from orglearn.simulation.parameters import ParameterError
 
@@ -314,13 +321,15 @@ def _run(args: argparse.Namespace) -> int:
             f"--steps {steps} ends before the scenario's {late[0].kind} intervention at step "
             f"{late[0].step}; use --steps {late[-1].step} or more"
         )
-    run_single(scenario, steps, args.seed, out=args.out, progress=show_progress(args))
+    run_single(scenario, steps, args.seed, out=args.out, progress=show_progress(args),
+               plot=args.plot)
     summary = json.loads((args.out / "summary.json").read_text(encoding="utf-8"))
     if args.json:
         emit(summary)
     else:
         print(_summary_text(summary))
-    note(args, f"Results written to {args.out}/ ({', '.join(OUTPUT_FILES)})")
+    written = [n for n in OUTPUT_FILES if args.plot or n not in FIGURE_FILES]
+    note(args, f"Results written to {args.out}/ ({', '.join(written)})")
     return 0
 
 

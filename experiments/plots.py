@@ -3,17 +3,21 @@
 `save_figure` writes a figure as SVG and PDF (vector, text kept as text) and as a 300-dpi PNG,
 with no dates or random ids in the files, so the same figure gives the same bytes.
 `parameter_label` and `scenario_label` turn identifiers into words for titles and axes.
+
+Importing this module does not import matplotlib (about 0.25 s): `figure_paths` and the labels
+are needed where no figure is drawn (``orglearn run --no-plot``), and `plot_spread` builds a
+bare `matplotlib.figure.Figure`, not a pyplot one, so a run never imports pyplot either.
 """
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
 
 __all__ = [
     "plot_spread",
@@ -48,21 +52,33 @@ def figure_paths(path: str | Path) -> list[Path]:
     return [stem.with_name(f"{stem.name}.{ext}") for ext in FORMATS]
 
 
-def save_figure(fig: plt.Figure, path: str | Path, close: bool = True) -> list[Path]:
+def save_figure(fig: Figure, path: str | Path, close: bool = True) -> list[Path]:
     """Write ``fig`` as ``<path>.svg``, ``.pdf`` and a 300-dpi ``.png``; returns the paths.
 
     Args:
-        fig: the figure.
+        fig: the figure (from pyplot or a bare `matplotlib.figure.Figure`).
         path: where, with or without a suffix (``out/spread`` or ``out/spread.png``).
-        close: close the figure afterwards.
+        close: close the figure afterwards (only pyplot keeps figures open).
     """
+    import matplotlib
+
     paths = figure_paths(path)
-    with matplotlib.rc_context(_STYLE):
-        for target in paths:
-            ext = target.suffix.lstrip(".")
-            fig.savefig(target, format=ext, dpi=DPI, metadata=_METADATA[ext])
-    if close:
-        plt.close(fig)
+    # A layout engine (constrained layout) lays the figure out at every save, in a draw of its
+    # own; the first save's layout is kept for the other formats, so each of them draws once.
+    engine = fig.get_layout_engine()
+    try:
+        with matplotlib.rc_context(_STYLE):
+            for target in paths:
+                ext = target.suffix.lstrip(".")
+                fig.savefig(target, format=ext, dpi=DPI, metadata=_METADATA[ext])
+                if engine is not None:
+                    fig.set_layout_engine("none")
+    finally:
+        if engine is not None:
+            fig.set_layout_engine(engine)
+    # A figure pyplot manages needs closing; if pyplot was never imported there is none.
+    if close and (pyplot := sys.modules.get("matplotlib.pyplot")) is not None:
+        pyplot.close(fig)
     return paths
 
 
@@ -104,7 +120,10 @@ def plot_spread(
     Returns:
         The paths written.
     """
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), constrained_layout=True)
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(12, 4.8), layout="constrained")
+    left, right = fig.subplots(1, 2)
     knowledge = timeseries[timeseries["metric"] == "mean_knowledge"]
     whole = knowledge[knowledge["scope"] == "organisation"]
     for number, rows in knowledge[knowledge["scope"] == "department"].groupby("department"):

@@ -1,4 +1,8 @@
-"""Run one model and write its results: the engine behind ``orglearn run``."""
+"""Run one model and write its results: the engine behind ``orglearn run``.
+
+Only what a run needs is imported: the model, pyarrow for the Parquet file, and matplotlib only
+when a figure is drawn (`orglearn.experiments.plots` imports it on first use).
+"""
 
 from __future__ import annotations
 
@@ -13,19 +17,22 @@ from tqdm.auto import tqdm
 
 from orglearn.experiments.dictionary import DICTIONARY_FILES, run_entries, write_dictionary
 from orglearn.experiments.metadata import run_metadata, schema_metadata
-from orglearn.experiments.plots import figure_paths, plot_spread
+from orglearn.experiments.plots import figure_paths
 from orglearn.experiments.staging import publish, staged
 from orglearn.simulation.model import SocialLearningModel
 from orglearn.simulation.parameters import Parameters
 
-__all__ = ["run_single", "write_results", "OUTPUT_FILES"]
+__all__ = ["run_single", "write_results", "OUTPUT_FILES", "FIGURE_FILES"]
 
-#: The files ``orglearn run`` writes.
+#: The figure files ``orglearn run`` writes, unless told not to (``--no-plot``).
+FIGURE_FILES = tuple(p.name for p in figure_paths("spread"))
+
+#: The files ``orglearn run`` writes (all but `FIGURE_FILES` with ``--no-plot``).
 OUTPUT_FILES = (
     "timeseries.csv",
     "timeseries.parquet",
     "summary.json",
-    *(p.name for p in figure_paths("spread")),
+    *FIGURE_FILES,
     *DICTIONARY_FILES,
 )
 
@@ -36,6 +43,7 @@ def run_single(
     seed: int | None,
     out: str | Path | None = None,
     progress: bool = True,
+    plot: bool = True,
 ) -> SocialLearningModel:
     """Build a model from ``params`` and ``seed``, run it ``steps`` steps, optionally write it.
 
@@ -45,6 +53,8 @@ def run_single(
         seed: the seed (None draws fresh entropy; the seed used is in summary.json either way).
         out: a directory for `OUTPUT_FILES`, or None to write nothing.
         progress: show a progress bar on stderr.
+        plot: also write the figure (`FIGURE_FILES`); False writes the data only and never
+            imports matplotlib.
     """
     if seed is None:
         # Record a concrete seed so that every run can be repeated exactly.
@@ -55,7 +65,8 @@ def run_single(
     with tqdm(total=steps, desc="simulating", unit="step", disable=not progress) as bar:
         model.run(steps, progress=bar.update)
     if out is not None:
-        write_results(model, out, metadata, title=getattr(params, "title", "") or None)
+        write_results(model, out, metadata, title=getattr(params, "title", "") or None,
+                      plot=plot)
     return model
 
 
@@ -64,14 +75,16 @@ def write_results(
     out: str | Path,
     metadata: dict[str, Any],
     title: str | None = None,
+    plot: bool = True,
 ) -> Path:
     """Write `OUTPUT_FILES` for a finished model into ``out``, all or nothing.
 
     ``summary.json`` holds ``metadata`` (`orglearn.experiments.metadata.run_metadata`: version,
     scenario and its hash, seed, parameters) and the model's summary; the Parquet file's schema
-    metadata holds ``metadata`` too. The files are written into a temporary directory beside
-    ``out`` and only then moved in, so an error or an interruption never leaves a
-    half-written result.
+    metadata holds ``metadata`` too. The files are written into a staging folder inside ``out``
+    and only then moved in, so an error or an interruption never leaves a
+    half-written result. With ``plot=False`` the figure is neither drawn nor written, and
+    figure files an earlier run left in ``out`` are removed: they would show another run.
     """
     out = Path(out)
     timeseries = model.timeseries()
@@ -86,8 +99,16 @@ def write_results(
         pq.write_table(table, staging / "timeseries.parquet")
         text = json.dumps(record, indent=2, default=str, allow_nan=False)
         (staging / "summary.json").write_text(text + "\n", encoding="utf-8")
-        figures = plot_spread(timeseries, record, staging / "spread", title=title)
+        figures: list[Path] = []
+        if plot:
+            from orglearn.experiments.plots import plot_spread  # imports matplotlib
+
+            figures = plot_spread(timeseries, record, staging / "spread", title=title)
         entries = run_entries(record, [p.name for p in figures])
         write_dictionary(entries, staging, f"orglearn run of {summary['scenario'] or 'a model'}")
-        publish(staging, out, list(OUTPUT_FILES))
+        written = [n for n in OUTPUT_FILES if plot or n not in FIGURE_FILES]
+        publish(staging, out, written)
+        if not plot:
+            for name in FIGURE_FILES:
+                (out / name).unlink(missing_ok=True)
     return out
