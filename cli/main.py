@@ -209,7 +209,8 @@ def _add_experiment_commands(commands) -> None:
         help="measure speed, memory, scaling and start-up cost on this machine",
         description="Measure agent-steps per second up to a million agents, set-up time, peak "
         "memory, the speed-up over a per-agent Mesa version of the same rules, sweep "
-        "throughput, and the CPU time of starting 'orglearn --help' and 'import orglearn'. "
+        "throughput, and the CPU time of starting 'orglearn --help', 'import orglearn' and a "
+        "whole 'orglearn run --agents 200 --steps 365'. "
         "Takes several minutes (--quick: about one).",
     )
     bench.add_argument("--quick", action="store_true", help="stop at 100,000 agents")

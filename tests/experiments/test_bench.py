@@ -5,8 +5,16 @@ the tests'.)"""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
-from orglearn.bench.run import TARGETS, cold_start, format_table, plot_scaling, run_benchmark
+from orglearn.bench.run import (
+    TARGETS,
+    TEMP_OUT,
+    cold_start,
+    format_table,
+    plot_scaling,
+    run_benchmark,
+)
 
 
 def test_a_small_benchmark_run_reports_every_figure(tmp_path):
@@ -29,15 +37,19 @@ def test_a_small_benchmark_run_reports_every_figure(tmp_path):
     assert result["machine"]["cores"] >= 1 and result["machine"]["numba"]
     assert set(result["targets"]) == {label for label, *_ in TARGETS}
     assert result["targets"]["agent-steps/s at 100,000 agents"]["value"] is None
-    for name in ("help", "import", "python"):  # CPU seconds of a fresh interpreter
+    for name in ("help", "import", "run", "python"):  # CPU seconds of a fresh interpreter
         assert 0 < result[f"cold_start_{name}_cpu_s"] < 60
+    assert result["cold_start_python_cpu_s"] < result["cold_start_run_cpu_s"]
     assert said[-1] == "cold start ..."
     target = result["targets"]["orglearn --help, CPU seconds"]
     assert target["value"] == result["cold_start_help_cpu_s"]
+    target = result["targets"]["orglearn run --agents 200 --steps 365, CPU seconds"]
+    assert target["value"] == result["cold_start_run_cpu_s"] and target["target"] == "< 2.5"
 
     table = format_table(result)
     assert "per-agent Mesa at 300" in table and "not measured in this run" in table
     assert "10,000 agents x 365 steps" in table and "cold start, CPU seconds" in table
+    assert "orglearn run --agents 200 --steps 365 " in table
     png = plot_scaling(result, tmp_path / "cost.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -46,3 +58,19 @@ def test_cold_start_counts_the_child_processes_cpu_time():
     burn = "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3:\n    pass"
     assert cold_start(("-c", burn), repeats=1) >= 0.3
     assert cold_start(("-c", "pass"), repeats=3) < cold_start(("-c", burn), repeats=1)
+
+
+def test_cold_start_gives_each_child_a_fresh_folder_to_write(tmp_path):
+    """A run's --out: a folder that does not exist yet, a new one for every child."""
+    seen = tmp_path / "seen.txt"
+    child = (
+        "import sys, pathlib\n"
+        "out = pathlib.Path(sys.argv[1])\n"
+        "assert not out.exists() and out.parent.is_dir()\n"
+        "out.mkdir()\n"
+        f"open({str(seen)!r}, 'a').write(str(out) + '\\n')\n"
+    )
+    cold_start(("-c", child, TEMP_OUT), repeats=2)
+    first, second = seen.read_text().split()
+    assert first != second and TEMP_OUT not in first
+    assert not any(Path(p).exists() for p in (first, second))  # removed afterwards
