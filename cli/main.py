@@ -311,6 +311,10 @@ def _loading(args: argparse.Namespace) -> Iterator[None]:
 
 def _run(args: argparse.Namespace) -> int:
     with _loading(args):
+        # Mesa first: its import walks the call stack (its logger's set-up calls
+        # inspect.stack()), at a cost that grows with the modules already loaded.
+        import mesa  # noqa: F401
+
         from orglearn.experiments.single import FIGURE_FILES, OUTPUT_FILES, run_single
         from orglearn.scenarios import ScenarioError, load
         from orglearn.simulation.parameters import ParameterError
