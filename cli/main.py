@@ -319,6 +319,9 @@ def _run(args: argparse.Namespace) -> int:
         from orglearn.scenarios import ScenarioError, load
         from orglearn.simulation.parameters import ParameterError
 
+        if args.plot:  # what plot_spread will load, loaded here with the rest
+            import matplotlib.figure  # noqa: F401
+
     if problem := check_out(args.out):
         return fail(problem)
     try:
