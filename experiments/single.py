@@ -17,7 +17,7 @@ from tqdm.auto import tqdm
 
 from orglearn.experiments.dictionary import DICTIONARY_FILES, run_entries, write_dictionary
 from orglearn.experiments.metadata import run_metadata, schema_metadata
-from orglearn.experiments.plots import figure_paths
+from orglearn.experiments.plots import figure_paths, plot_spread
 from orglearn.experiments.staging import publish, staged
 from orglearn.simulation.model import SocialLearningModel
 from orglearn.simulation.parameters import Parameters
@@ -101,8 +101,6 @@ def write_results(
         (staging / "summary.json").write_text(text + "\n", encoding="utf-8")
         figures: list[Path] = []
         if plot:
-            from orglearn.experiments.plots import plot_spread  # imports matplotlib
-
             figures = plot_spread(timeseries, record, staging / "spread", title=title)
         entries = run_entries(record, [p.name for p in figures])
         write_dictionary(entries, staging, f"orglearn run of {summary['scenario'] or 'a model'}")
