@@ -12,6 +12,8 @@ bare `matplotlib.figure.Figure`, not a pyplot one, so a run never imports pyplot
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -70,7 +72,8 @@ def save_figure(fig: Figure, path: str | Path, close: bool = True) -> list[Path]
         with matplotlib.rc_context(_STYLE):
             for target in paths:
                 ext = target.suffix.lstrip(".")
-                fig.savefig(target, format=ext, dpi=DPI, metadata=_METADATA[ext])
+                with _without_ligatures(fig) if ext == "pdf" else nullcontext():
+                    fig.savefig(target, format=ext, dpi=DPI, metadata=_METADATA[ext])
                 if engine is not None:
                     fig.set_layout_engine("none")
     finally:
@@ -80,6 +83,29 @@ def save_figure(fig: Figure, path: str | Path, close: bool = True) -> list[Path]
     if close and (pyplot := sys.modules.get("matplotlib.pyplot")) is not None:
         pyplot.close(fig)
     return paths
+
+
+@contextmanager
+def _without_ligatures(fig: Figure) -> Iterator[None]:
+    """Typeset the figure's text without ligatures (unless a text asks for features itself).
+
+    For the PDF: matplotlib (3.11) puts a ligature glyph, such as the "ff" of "staff", in a
+    subset of its own and so embeds the font twice, subsetting it twice (about 0.06 CPU-s and
+    a tenth of the file). Matplotlib without text features has no ligatures to remove.
+    """
+    from matplotlib.text import Text
+
+    if not hasattr(Text, "set_fontfeatures"):
+        yield
+        return
+    texts = [t for t in fig.findobj(Text) if t.get_fontfeatures() is None]
+    for text in texts:
+        text.set_fontfeatures(("-liga",))
+    try:
+        yield
+    finally:
+        for text in texts:
+            text.set_fontfeatures(None)
 
 
 def parameter_label(key: str) -> str:

@@ -41,3 +41,13 @@ def test_save_figure_writes_every_format_and_keeps_the_layout_engine(tmp_path):
     assert all(p.stat().st_size > 0 for p in paths)
     # Laid out once for all formats, then given its engine back for the caller's next save.
     assert fig.get_layout_engine() is engine
+
+
+def test_the_pdf_embeds_its_font_once_and_the_text_keeps_its_features(tmp_path):
+    """A ligature ("ff") no longer makes matplotlib embed the font a second time."""
+    fig = Figure(figsize=(4, 3))
+    ax = fig.subplots()
+    ax.set(title="share of staff", xlabel="difficult offer")
+    pdf = next(p for p in save_figure(fig, tmp_path / "staff") if p.suffix == ".pdf")
+    assert pdf.read_bytes().count(b"/Subtype /CIDFontType2") == 1
+    assert ax.title.get_fontfeatures() is None  # as it was before saving
