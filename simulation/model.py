@@ -20,6 +20,7 @@ from orglearn.agents.employee import Employee
 from orglearn.simulation.metrics import SCALAR_METRICS, TOTALS, first_crossing, measure
 from orglearn.simulation.network import OrgNetwork, build_network
 from orglearn.simulation.orgchart import apply_chart, organisation_from_chart
+from orglearn.simulation.collector import MetricsCollector
 from orglearn.simulation.interventions import Intervention
 from orglearn.simulation.parameters import Parameters
 from orglearn.simulation.pipeline import Pipeline, default_pipeline
@@ -110,11 +111,7 @@ class SocialLearningModel(mesa.Model):
         self._employees: list[Employee] | None = None  # created on first use, see `employees`
         self.counts: dict[str, Any] = {}
         self.metrics: dict[str, float] = measure(self.state, self.network, self.params, {}, 0)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                name: (lambda m, name=name: m.metrics[name]) for name in self.metrics
-            }
-        )
+        self.datacollector = MetricsCollector(self.metrics)
         self.datacollector.collect(self)
 
     def make_pipeline(self) -> Pipeline:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from orglearn.simulation.processes.kernels import NO_WEIGHT, pick_edges
+from orglearn.simulation.processes.kernels import NO_WEIGHT, pick_edges, row_dot
 from orglearn.simulation.state import CHAMPION, MANAGER
 
 __all__ = ["change_culture", "payoff"]
@@ -48,8 +48,9 @@ def payoff(state, rows: np.ndarray | None = None) -> np.ndarray:
     weights = state.demand.copy()
     weights[0] = 0.0
     weights /= weights.sum()
-    # One contiguous mat-vec over everyone is cheaper than gathering rows first.
-    score = state.knowledge @ weights
+    # One contiguous pass over everyone is cheaper than gathering rows first; compiled, not
+    # BLAS, so that no BLAS threads start (see `row_dot`).
+    score = row_dot(state.knowledge, weights)
     return score if rows is None else score[rows]
 
 
