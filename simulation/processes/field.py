@@ -10,8 +10,10 @@ organisation.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
+from orglearn.simulation.processes.kernels import bernoulli_rows
 from orglearn.simulation.sources import FIELD
 
 __all__ = ["learn_in_the_field"]
@@ -20,16 +22,36 @@ __all__ = ["learn_in_the_field"]
 def learn_in_the_field(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Apply one step of field learning; returns ``{"field": number of lessons}``."""
     p = params.field_learning
-    learners = np.flatnonzero(rng.random(state.n) < state.proactivity * p.exposure)
+    learners = bernoulli_rows(rng.random(state.n), state.proactivity, p.exposure)
     demand = state.demand[1:]
-    if learners.size == 0 or demand.sum() <= 0:
+    total = demand.sum()
+    if learners.size == 0 or total <= 0:
         return {"field": 0, "gain_field": 0.0}
-    topic = 1 + rng.choice(demand.size, size=learners.size, p=demand / demand.sum())
-    current = state.get(learners, topic)
-    # Clients open up to people who listen well: the lesson scales with tact.
-    new = current + p.rate * state.tact[learners] * (1.0 - current)
-    state.knowledge.reshape(-1)[state.cells(learners, topic)] = new
-    state.use(learners, topic)
+    topic = rng.choice(demand.size, size=learners.size, p=demand / total)
+    cells, gain = _lessons(state.knowledge, learners, topic, p.rate, state.tact)
+    state.used.append(cells)
     if state.sources is not None:
-        state.sources.record(learners, None, FIELD, new - current)
-    return {"field": int(learners.size), "gain_field": float((new - current).sum())}
+        state.sources.record(learners, None, FIELD, gain)
+    # numpy's (pairwise) sum, as the metric has always been summed
+    return {"field": int(learners.size), "gain_field": float(gain.sum())}
+
+
+@numba.njit(cache=True, nogil=True)
+def _lessons(knowledge, learners, client_topic, rate, tact):
+    """Each learner closes ``rate * tact`` of their gap on client topic ``client_topic + 1``
+    (topic 0 is internal); returns the cells learned (flat indices) and the gain of each.
+
+    Each learner appears once, so lessons cannot collide and update in place.
+    """
+    topics = knowledge.shape[1]
+    cells = np.empty(learners.size, dtype=np.int64)
+    gain = np.empty(learners.size)
+    for i in range(learners.size):
+        r, t = learners[i], client_topic[i] + 1
+        current = knowledge[r, t]
+        # Clients open up to people who listen well: the lesson scales with tact.
+        new = current + rate * tact[r] * (1.0 - current)
+        knowledge[r, t] = new
+        cells[i] = r * topics + t
+        gain[i] = new - current
+    return cells, gain

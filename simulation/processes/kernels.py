@@ -31,6 +31,8 @@ __all__ = [
     "read_posts",
     "column_means",
     "row_dot",
+    "bernoulli_rows",
+    "pick_ties",
 ]
 
 _jit = numba.njit(cache=True, nogil=True)
@@ -227,3 +229,40 @@ def row_dot(matrix, weights):
             total += matrix[i, j] * weights[j]
         out[i] = total
     return out
+
+
+@_jit
+def bernoulli_rows(u, chance, scale):
+    """The rows ``i`` where ``u[i] < chance[i] * scale``, in order: who acts this step.
+
+    Fuses ``np.flatnonzero(u < chance * scale)`` (three passes and two temporaries) into two
+    passes, counting first so the result is allocated at its size.
+    """
+    count = 0
+    for i in range(u.size):
+        if u[i] < chance[i] * scale:
+            count += 1
+    rows = np.empty(count, dtype=np.int64)
+    j = 0
+    for i in range(u.size):
+        if u[i] < chance[i] * scale:
+            rows[j] = i
+            j += 1
+    return rows
+
+
+@_jit
+def pick_ties(indptr, indices, rows, u, edge_weight, node_weight):
+    """`pick_edges`, keeping only the rows that found a tie: returns ``(rows, edges)`` of those."""
+    edge = pick_edges(indptr, indices, rows, u, edge_weight, node_weight)
+    count = 0
+    for e in edge:
+        if e >= 0:
+            count += 1
+    kept, kept_edge = np.empty(count, dtype=np.int64), np.empty(count, dtype=np.int64)
+    j = 0
+    for i in range(rows.size):
+        if edge[i] >= 0:
+            kept[j], kept_edge[j] = rows[i], edge[i]
+            j += 1
+    return kept, kept_edge
