@@ -30,9 +30,10 @@ References:
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import NO_WEIGHT, pick_edges, row_dot
+from orglearn.simulation.processes.kernels import _max_degree, _pick, bernoulli_rows, row_dot
 from orglearn.simulation.state import CHAMPION, MANAGER
 
 __all__ = ["change_culture", "payoff"]
@@ -41,49 +42,119 @@ IMITATED = ("generosity", "proactivity", "formal_preference")
 #: Sharing effort (helps given and posts) is counted over about this many steps, a month.
 EFFORT_WINDOW = 30.0
 
+_jit = numba.njit(cache=True, nogil=True)
+
 
 def payoff(state, rows: np.ndarray | None = None) -> np.ndarray:
     """Demand-weighted mean knowledge of client topics (of ``rows``, or everyone): how well a
     person serves clients now (topic 0, the internal new idea, is not a client need)."""
-    weights = state.demand.copy()
-    weights[0] = 0.0
-    weights /= weights.sum()
     # One contiguous pass over everyone is cheaper than gathering rows first; compiled, not
     # BLAS, so that no BLAS threads start (see `row_dot`).
-    score = row_dot(state.knowledge, weights)
+    score = row_dot(state.knowledge, _client_weights(state.demand))
     return score if rows is None else score[rows]
+
+
+def _client_weights(demand: np.ndarray) -> np.ndarray:
+    """The weights of `payoff`: demand, without topic 0, summing to one."""
+    weights = demand.copy()
+    weights[0] = 0.0
+    weights /= weights.sum()
+    return weights
 
 
 def change_culture(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Apply one step of imitation; returns ``{"imitations": people who moved}``."""
     p = params.culture_change
-    weight = np.ones(3)
-    weight[MANAGER], weight[CHAMPION] = p.manager_weight, p.champion_weight
-    role_weight = weight[state.role]
-    # A manager who is also a champion is watched as the more watched of the two.
-    role_weight = np.where(state.champion, np.maximum(role_weight, p.champion_weight), role_weight)
-    state.effort *= 1.0 - 1.0 / EFFORT_WINDOW
-    people = np.flatnonzero(rng.random(state.n) < state.adaptability)
-    indices = network.adjacency.indices
-    edge = pick_edges(
-        network.adjacency.indptr, indices, people, rng.random(people.size), NO_WEIGHT, role_weight
+    people = bernoulli_rows(rng.random(state.n), state.adaptability, 1.0)
+    adjacency = network.adjacency
+    # Each compiled step ends where the next draw's size depends on its result.
+    people, model = _role_models(
+        adjacency.indptr, adjacency.indices, people, rng.random(people.size), state.role,
+        state.champion, p.manager_weight, p.champion_weight,
     )
-    ok = edge >= 0
-    people, model = people[ok], indices[edge[ok]]
-    score = payoff(state) - p.sharing_cost * state.effort
+    score = _scores(
+        state.knowledge, _client_weights(state.demand), state.effort, 1.0 - 1.0 / EFFORT_WINDOW,
+        p.sharing_cost,
+    )
     # Proportional imitation: the more the model does better, the likelier the switch, in
-    # units of the spread of payoffs across the organisation.
+    # units of the spread of payoffs across the organisation (numpy's std, summed as always).
     spread = max(float(score.std()), 1e-12)
-    better = rng.random(people.size) * spread < score[model] - score[people]
-    people, model = people[better], model[better]
-    target_lurking = state.lurker[model]
-    switch = (state.lurker[people] != target_lurking) & (rng.random(people.size) < p.rate)
-    switch &= ~(target_lurking & state.champion[people])
-    state.lurker[people[switch]] = target_lurking[switch]
-    for name in IMITATED:
-        column = getattr(state, name)
-        move = p.rate * (column[model] - column[people])
-        if name == "generosity":
-            move[state.hoarder[people]] = 0.0
-        column[people] += move  # each person appears once: synchronous, no collisions
+    people, model = _better(people, model, rng.random(people.size), spread, score)
+    _imitate(
+        people, model, rng.random(people.size), p.rate, state.lurker, state.champion,
+        state.hoarder, state.generosity, state.proactivity, state.formal_preference,
+    )
     return {"imitations": int(people.size)}
+
+
+@_jit
+def _role_models(indptr, indices, people, u, role, champion, manager_weight, champion_weight):
+    """Each person's role model: a neighbour drawn in proportion to their role's weight (1 for a
+    member, ``manager_weight`` for a manager, ``champion_weight`` for a champion, the larger of
+    the two for a manager who is a champion: leaders are watched more). Returns ``(people,
+    model)`` of those who have someone to watch."""
+    weights = np.empty(_max_degree(indptr, people))
+    model = np.full(people.size, -1, dtype=np.int64)
+    for i in range(people.size):
+        lo, hi = indptr[people[i]], indptr[people[i] + 1]
+        for e in range(lo, hi):
+            j = indices[e]
+            w = manager_weight if role[j] == MANAGER else (
+                champion_weight if role[j] == CHAMPION else 1.0
+            )
+            weights[e - lo] = max(w, champion_weight) if champion[j] else w
+        k = _pick(weights[: hi - lo], u[i])
+        if k >= 0:
+            model[i] = indices[lo + k]
+    rows = np.flatnonzero(model >= 0)
+    return people[rows], model[rows]
+
+
+@_jit
+def _scores(knowledge, weights, effort, decay, sharing_cost):
+    """Decay everyone's sharing ``effort`` in place, then return each payoff (`payoff`) minus
+    ``sharing_cost`` per unit of effort."""
+    score = row_dot(knowledge, weights)
+    for i in range(score.size):
+        effort[i] *= decay
+        score[i] = score[i] - sharing_cost * effort[i]
+    return score
+
+
+@_jit
+def _better(people, model, u, spread, score):
+    """Keep the pairs where the model does better, each with chance ``(score of the model -
+    own score) / spread``; returns ``(people, model)`` of those."""
+    keep = np.zeros(people.size, dtype=np.bool_)
+    for i in range(people.size):
+        keep[i] = u[i] * spread < score[model[i]] - score[people[i]]
+    rows = np.flatnonzero(keep)
+    return people[rows], model[rows]
+
+
+@_jit
+def _imitate(
+    people, model, u, rate, lurker, champion, hoarder, generosity, proactivity,
+    formal_preference,
+):
+    """Each person moves ``rate`` of the way to their model's generosity (not a hoarder),
+    proactivity and formal_preference, and takes up the model's lurking or posting where
+    ``u < rate`` (a champion never starts lurking). Synchronous: every change is worked out
+    from the values before anyone moved (a model may be imitating someone too)."""
+    m = people.size
+    switch, target = np.empty(m, dtype=np.bool_), np.empty(m, dtype=np.bool_)
+    move = np.empty((m, 3))
+    for i in range(m):
+        p, q = people[i], model[i]
+        target[i] = lurker[q]
+        switch[i] = lurker[p] != target[i] and u[i] < rate and not (target[i] and champion[p])
+        move[i, 0] = 0.0 if hoarder[p] else rate * (generosity[q] - generosity[p])
+        move[i, 1] = rate * (proactivity[q] - proactivity[p])
+        move[i, 2] = rate * (formal_preference[q] - formal_preference[p])
+    for i in range(m):  # each person appears once: no collisions
+        p = people[i]
+        if switch[i]:
+            lurker[p] = target[i]
+        generosity[p] += move[i, 0]
+        proactivity[p] += move[i, 1]
+        formal_preference[p] += move[i, 2]
