@@ -14,13 +14,15 @@ happens here: spread through this channel is step-like.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import column_means
-from orglearn.simulation.processes.rules import learn
+from orglearn.simulation.processes.kernels import _learn, column_means
 from orglearn.simulation.sources import TRAINING
 
 __all__ = ["train"]
+
+_jit = numba.njit(cache=True, nogil=True)
 
 
 def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
@@ -29,20 +31,65 @@ def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
     if step % p.interval != p.offset % p.interval:
         return {"training": 0, "gain_training": 0.0}
     k = state.knowledge
-    gap = state.demand * (1.0 - column_means(k))
-    known = np.count_nonzero(k[:, 0] >= params.knowledge.threshold) / state.n
-    if known < p.curriculum_adoption:
-        gap[0] = -np.inf
-    topic = int(np.argmax(gap))
-    attend = np.flatnonzero(
-        rng.random(state.n) < p.attendance * (0.5 + 0.5 * state.formal_preference)
+    topic = _curriculum_topic(k, state.demand, params.knowledge.threshold, p.curriculum_adoption)
+    attend = _attendees(rng.random(state.n), state.formal_preference, p.attendance)
+    cells, lift, learned = _lessons(
+        k, attend, topic, p.level, p.gain, state.proactivity, state.codifiable[topic]
     )
-    current = k[attend, topic]
-    rate = p.gain * state.proactivity[attend]
-    new = learn(current, p.level, rate, rate, state.codifiable[topic])
-    lift = new - current
-    k[attend, topic] = new
-    state.use(attend, topic)
+    state.used.append(cells)
     if state.sources is not None:
         state.sources.record(attend, None, TRAINING, lift)
-    return {"training": int(np.count_nonzero(lift > 0)), "gain_training": float(lift.sum())}
+    # numpy's (pairwise) sum, as the metric has always been summed
+    return {"training": learned, "gain_training": float(lift.sum())}
+
+
+@_jit
+def _curriculum_topic(knowledge, demand, threshold, curriculum_adoption):
+    """The topic with the largest demand-weighted gap, ``demand * (1 - mean knowledge)``; the
+    new idea (topic 0) only once at least ``curriculum_adoption`` of staff know it."""
+    gap = demand * (1.0 - column_means(knowledge))
+    known = 0
+    for i in range(knowledge.shape[0]):
+        if knowledge[i, 0] >= threshold:
+            known += 1
+    if known / knowledge.shape[0] < curriculum_adoption:
+        gap[0] = -np.inf
+    return np.argmax(gap)
+
+
+@_jit
+def _attendees(u, formal_preference, attendance):
+    """The rows ``i`` with ``u[i] < attendance * (0.5 + 0.5 * formal_preference[i])``."""
+    count = 0
+    for i in range(u.size):
+        if u[i] < attendance * (0.5 + 0.5 * formal_preference[i]):
+            count += 1
+    rows = np.empty(count, dtype=np.int64)
+    j = 0
+    for i in range(u.size):
+        if u[i] < attendance * (0.5 + 0.5 * formal_preference[i]):
+            rows[j] = i
+            j += 1
+    return rows
+
+
+@_jit
+def _lessons(knowledge, attend, topic, level, gain, proactivity, codifiable):
+    """Attendees learn ``topic`` from a source at ``level`` at rate ``gain * proactivity``
+    (`rules.learn`, explicit and tacit pieces alike). Returns the cells (flat indices), each
+    attendee's lift and how many learned something."""
+    topics = knowledge.shape[1]
+    cells = np.empty(attend.size, dtype=np.int64)
+    lift = np.empty(attend.size)
+    learned = 0
+    for i in range(attend.size):  # each attendee once: in place
+        r = attend[i]
+        current = knowledge[r, topic]
+        rate = gain * proactivity[r]
+        new = _learn(current, level, rate, rate, codifiable)
+        knowledge[r, topic] = new
+        cells[i] = r * topics + topic
+        lift[i] = new - current
+        if lift[i] > 0:
+            learned += 1
+    return cells, lift, learned
