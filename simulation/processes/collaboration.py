@@ -18,7 +18,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import NO_WEIGHT, _learn, bernoulli_rows, pick_ties
+from orglearn.simulation.processes.kernels import (
+    NO_WEIGHT, _learn, bernoulli_rows, choose, pairwise_sum, pick_ties,
+)
 from orglearn.simulation.processes.rules import pull_toward
 from orglearn.simulation.sources import COLLABORATION, best_per_cell
 
@@ -46,14 +48,13 @@ def collaborate(state, network, params, rng: np.random.Generator, step: int) -> 
     )
     if a.size == 0:
         return counts
-    demand = state.demand
-    topic = rng.choice(demand.size, size=a.size, p=demand / demand.sum())
+    # rng.choice(demand.size, size=a.size, p=demand / demand.sum()), compiled
+    topic = choose(state.demand, rng.random(a.size))
     cells, outcome, touched, gain = _work_together(
         state.knowledge, a, b, topic, rng.random(a.size), p.learning, state.absorption,
         state.codifiable, p.innovation_chance, p.innovation_gain,
     )
-    # numpy's (pairwise) sum over the touched cells in order, as the metric has always been summed
-    counts["gain_collaboration"] = float(gain.sum())
+    counts["gain_collaboration"] = pairwise_sum(gain)  # summed in the order of the cells
     if state.sources is not None:  # the partner of the best outcome taught the cell
         _, teacher = best_per_cell(cells, outcome, np.concatenate((b, a)))
         state.sources.record(touched // state.topics, teacher, COLLABORATION, gain)

@@ -33,7 +33,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import _max_degree, _pick, bernoulli_rows, row_dot
+from orglearn.simulation.processes.kernels import _max_degree, _pick, bernoulli_rows, row_dot, std
 from orglearn.simulation.state import CHAMPION, MANAGER
 
 __all__ = ["change_culture", "payoff"]
@@ -72,13 +72,10 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
         adjacency.indptr, adjacency.indices, people, rng.random(people.size), state.role,
         state.champion, p.manager_weight, p.champion_weight,
     )
-    score = _scores(
+    score, spread = _scores(
         state.knowledge, _client_weights(state.demand), state.effort, 1.0 - 1.0 / EFFORT_WINDOW,
         p.sharing_cost,
     )
-    # Proportional imitation: the more the model does better, the likelier the switch, in
-    # units of the spread of payoffs across the organisation (numpy's std, summed as always).
-    spread = max(float(score.std()), 1e-12)
     people, model = _better(people, model, rng.random(people.size), spread, score)
     _imitate(
         people, model, rng.random(people.size), p.rate, state.lurker, state.champion,
@@ -113,18 +110,23 @@ def _role_models(indptr, indices, people, u, role, champion, manager_weight, cha
 @_jit
 def _scores(knowledge, weights, effort, decay, sharing_cost):
     """Decay everyone's sharing ``effort`` in place, then return each payoff (`payoff`) minus
-    ``sharing_cost`` per unit of effort."""
+    ``sharing_cost`` per unit of effort, and the spread of these scores (their standard
+    deviation, at least 1e-12)."""
     score = row_dot(knowledge, weights)
     for i in range(score.size):
         effort[i] *= decay
         score[i] = score[i] - sharing_cost * effort[i]
-    return score
+    return score, max(std(score), 1e-12)
 
 
 @_jit
 def _better(people, model, u, spread, score):
     """Keep the pairs where the model does better, each with chance ``(score of the model -
-    own score) / spread``; returns ``(people, model)`` of those."""
+    own score) / spread``; returns ``(people, model)`` of those.
+
+    Proportional imitation: the more the model does better, the likelier the switch, in units
+    of the spread of payoffs across the organisation.
+    """
     keep = np.zeros(people.size, dtype=np.bool_)
     for i in range(people.size):
         keep[i] = u[i] * spread < score[model[i]] - score[people[i]]

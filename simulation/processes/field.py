@@ -13,7 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import bernoulli_rows
+from orglearn.simulation.processes.kernels import bernoulli_rows, choose, pairwise_sum
 from orglearn.simulation.sources import FIELD
 
 __all__ = ["learn_in_the_field"]
@@ -24,16 +24,15 @@ def learn_in_the_field(state, network, params, rng: np.random.Generator, step: i
     p = params.field_learning
     learners = bernoulli_rows(rng.random(state.n), state.proactivity, p.exposure)
     demand = state.demand[1:]
-    total = demand.sum()
-    if learners.size == 0 or total <= 0:
+    if learners.size == 0 or demand.sum() <= 0:
         return {"field": 0, "gain_field": 0.0}
-    topic = rng.choice(demand.size, size=learners.size, p=demand / total)
+    # rng.choice(demand.size, size=learners.size, p=demand / demand.sum()), compiled
+    topic = choose(demand, rng.random(learners.size))
     cells, gain = _lessons(state.knowledge, learners, topic, p.rate, state.tact)
     state.used.append(cells)
     if state.sources is not None:
         state.sources.record(learners, None, FIELD, gain)
-    # numpy's (pairwise) sum, as the metric has always been summed
-    return {"field": int(learners.size), "gain_field": float(gain.sum())}
+    return {"field": int(learners.size), "gain_field": pairwise_sum(gain)}
 
 
 @numba.njit(cache=True, nogil=True)

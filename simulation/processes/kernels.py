@@ -33,6 +33,9 @@ __all__ = [
     "row_dot",
     "bernoulli_rows",
     "pick_ties",
+    "pairwise_sum",
+    "std",
+    "choose",
 ]
 
 _jit = numba.njit(cache=True, nogil=True)
@@ -266,3 +269,89 @@ def pick_ties(indptr, indices, rows, u, edge_weight, node_weight):
             kept[j], kept_edge[j] = rows[i], edge[i]
             j += 1
     return kept, kept_edge
+
+
+@_jit
+def _block_sum(values, lo, n):
+    """numpy's sum of a block of at most 128 values, ``values[lo:lo + n]``."""
+    if n < 8:
+        total = 0.0
+        for i in range(lo, lo + n):
+            total += values[i]
+        return total
+    # eight running sums over the block, combined as a tree, then the rest
+    a = values
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    end = lo + n - n % 8
+    i = lo + 8
+    while i < end:
+        r0, r1, r2, r3 = r0 + a[i], r1 + a[i + 1], r2 + a[i + 2], r3 + a[i + 3]
+        r4, r5, r6, r7 = r4 + a[i + 4], r5 + a[i + 5], r6 + a[i + 6], r7 + a[i + 7]
+        i += 8
+    total = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < lo + n:
+        total += a[i]
+        i += 1
+    return total
+
+
+@_jit
+def pairwise_sum(values):
+    """``values.sum()`` of a contiguous float64 array, to the bit: numpy's summation order.
+
+    numpy sums blocks of up to 128 values (`_block_sum`) and splits a longer range in two, the
+    first part a multiple of 8 long, adding the two parts' sums. That recursion is walked here
+    with an explicit stack (numba's cache cannot hold recursive functions). Lets a kernel return
+    a sum that a metric has always taken with numpy, without a numpy call;
+    `tests/simulation/test_fused_kernels.py` checks it against numpy.
+    """
+    # Ranges still to sum, and whether a range's two parts are already summed; a split range is
+    # pushed back under its parts, so it is met again when both sums are on `sums`.
+    lo, size = np.empty(130, dtype=np.int64), np.empty(130, dtype=np.int64)
+    split = np.empty(130, dtype=np.bool_)
+    sums = np.empty(130)
+    lo[0], size[0], split[0] = 0, values.size, False
+    top, count = 1, 0
+    while top:
+        top -= 1
+        start, n = lo[top], size[top]
+        if n <= 128:
+            sums[count] = _block_sum(values, start, n)
+            count += 1
+        elif split[top]:
+            count -= 1
+            sums[count - 1] = sums[count - 1] + sums[count]
+        else:
+            half = n // 2
+            half -= half % 8
+            split[top] = True  # met again after both parts
+            lo[top + 1], size[top + 1], split[top + 1] = start + half, n - half, False
+            lo[top + 2], size[top + 2], split[top + 2] = start, half, False
+            top += 3
+    return 0.0 + sums[0]  # numpy starts from 0.0: -0.0 sums to 0.0
+
+
+@_jit
+def std(values):
+    """``values.std()`` to the bit: the mean, then the mean squared deviation, summed as numpy
+    sums them."""
+    mean = pairwise_sum(values) / values.size
+    squares = np.empty(values.size)
+    for i in range(values.size):
+        deviation = values[i] - mean
+        squares[i] = deviation * deviation
+    return np.sqrt(pairwise_sum(squares) / values.size)
+
+
+@_jit
+def choose(weights, u):
+    """The picks of ``rng.choice(weights.size, size=u.size, p=weights / weights.sum())`` when
+    ``u = rng.random(u.size)`` is drawn where that call would draw: the same arithmetic (the
+    running sum of the probabilities over its last entry, and per uniform the first entry above
+    it), without the call's checks of ``p`` (tens of microseconds). Weights must be
+    non-negative with a positive sum.
+    """
+    cdf = np.cumsum(weights / pairwise_sum(weights))
+    cdf /= cdf[-1]
+    return np.searchsorted(cdf, u, side="right")

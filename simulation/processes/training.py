@@ -17,7 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import _learn, column_means
+from orglearn.simulation.processes.kernels import _learn, column_means, pairwise_sum
 from orglearn.simulation.sources import TRAINING
 
 __all__ = ["train"]
@@ -39,8 +39,7 @@ def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
     state.used.append(cells)
     if state.sources is not None:
         state.sources.record(attend, None, TRAINING, lift)
-    # numpy's (pairwise) sum, as the metric has always been summed
-    return {"training": learned, "gain_training": float(lift.sum())}
+    return {"training": learned, "gain_training": pairwise_sum(lift)}
 
 
 @_jit
