@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 from orglearn.simulation.processes.kernels import (
-    NO_WEIGHT, _learn, bernoulli_rows, choose, pairwise_sum, pick_ties,
+    NO_WEIGHT, _learn, bernoulli_rows, choose, pairwise_sum, pick_ties, true_rows,
 )
 from orglearn.simulation.processes.rules import pull_toward
 from orglearn.simulation.sources import COLLABORATION, best_per_cell
@@ -75,7 +75,7 @@ def _agree(proposers, edge, u, indices, reverse, generosity, tact, strength, tru
         e = edge[i]
         accept = u[i] < generosity[indices[e]] * tact[proposers[i]]
         work[i] = accept and min(strength[e], strength[reverse[e]]) >= trust_threshold
-    rows = np.flatnonzero(work)
+    rows = true_rows(work)
     a, e = proposers[rows], edge[rows]
     return a, indices[e], e, reverse[e]
 

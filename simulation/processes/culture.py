@@ -33,12 +33,13 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import _max_degree, _pick, bernoulli_rows, row_dot, std
+from orglearn.simulation.processes.kernels import (
+    NO_WEIGHT, bernoulli_rows, pairwise_sum, pick_ties, row_dot, std, true_rows,
+)
 from orglearn.simulation.state import CHAMPION, MANAGER
 
 __all__ = ["change_culture", "payoff"]
 
-IMITATED = ("generosity", "proactivity", "formal_preference")
 #: Sharing effort (helps given and posts) is counted over about this many steps, a month.
 EFFORT_WINDOW = 30.0
 
@@ -54,11 +55,12 @@ def payoff(state, rows: np.ndarray | None = None) -> np.ndarray:
     return score if rows is None else score[rows]
 
 
-def _client_weights(demand: np.ndarray) -> np.ndarray:
+@_jit
+def _client_weights(demand):
     """The weights of `payoff`: demand, without topic 0, summing to one."""
     weights = demand.copy()
     weights[0] = 0.0
-    weights /= weights.sum()
+    weights /= pairwise_sum(weights)
     return weights
 
 
@@ -68,13 +70,13 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     people = bernoulli_rows(rng.random(state.n), state.adaptability, 1.0)
     adjacency = network.adjacency
     # Each compiled step ends where the next draw's size depends on its result.
-    people, model = _role_models(
-        adjacency.indptr, adjacency.indices, people, rng.random(people.size), state.role,
-        state.champion, p.manager_weight, p.champion_weight,
+    watched = _role_weights(state.role, state.champion, p.manager_weight, p.champion_weight)
+    people, edge = pick_ties(
+        adjacency.indptr, adjacency.indices, people, rng.random(people.size), NO_WEIGHT, watched
     )
+    model = adjacency.indices[edge]
     score, spread = _scores(
-        state.knowledge, _client_weights(state.demand), state.effort, 1.0 - 1.0 / EFFORT_WINDOW,
-        p.sharing_cost,
+        state.knowledge, state.demand, state.effort, 1.0 - 1.0 / EFFORT_WINDOW, p.sharing_cost
     )
     people, model = _better(people, model, rng.random(people.size), spread, score)
     _imitate(
@@ -85,34 +87,25 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
 
 
 @_jit
-def _role_models(indptr, indices, people, u, role, champion, manager_weight, champion_weight):
-    """Each person's role model: a neighbour drawn in proportion to their role's weight (1 for a
-    member, ``manager_weight`` for a manager, ``champion_weight`` for a champion, the larger of
-    the two for a manager who is a champion: leaders are watched more). Returns ``(people,
-    model)`` of those who have someone to watch."""
-    weights = np.empty(_max_degree(indptr, people))
-    model = np.full(people.size, -1, dtype=np.int64)
-    for i in range(people.size):
-        lo, hi = indptr[people[i]], indptr[people[i] + 1]
-        for e in range(lo, hi):
-            j = indices[e]
-            w = manager_weight if role[j] == MANAGER else (
-                champion_weight if role[j] == CHAMPION else 1.0
-            )
-            weights[e - lo] = max(w, champion_weight) if champion[j] else w
-        k = _pick(weights[: hi - lo], u[i])
-        if k >= 0:
-            model[i] = indices[lo + k]
-    rows = np.flatnonzero(model >= 0)
-    return people[rows], model[rows]
+def _role_weights(role, champion, manager_weight, champion_weight):
+    """How much each person is watched: 1 for a member, ``manager_weight`` for a manager,
+    ``champion_weight`` for a champion, the larger of the two for a manager who is a champion
+    (leaders are watched more)."""
+    weight = np.empty(role.size)
+    for j in range(role.size):
+        w = manager_weight if role[j] == MANAGER else (
+            champion_weight if role[j] == CHAMPION else 1.0
+        )
+        weight[j] = max(w, champion_weight) if champion[j] else w
+    return weight
 
 
 @_jit
-def _scores(knowledge, weights, effort, decay, sharing_cost):
+def _scores(knowledge, demand, effort, decay, sharing_cost):
     """Decay everyone's sharing ``effort`` in place, then return each payoff (`payoff`) minus
     ``sharing_cost`` per unit of effort, and the spread of these scores (their standard
     deviation, at least 1e-12)."""
-    score = row_dot(knowledge, weights)
+    score = row_dot(knowledge, _client_weights(demand))
     for i in range(score.size):
         effort[i] *= decay
         score[i] = score[i] - sharing_cost * effort[i]
@@ -130,7 +123,7 @@ def _better(people, model, u, spread, score):
     keep = np.zeros(people.size, dtype=np.bool_)
     for i in range(people.size):
         keep[i] = u[i] * spread < score[model[i]] - score[people[i]]
-    rows = np.flatnonzero(keep)
+    rows = true_rows(keep)
     return people[rows], model[rows]
 
 

@@ -32,6 +32,7 @@ __all__ = [
     "column_means",
     "row_dot",
     "bernoulli_rows",
+    "true_rows",
     "pick_ties",
     "pairwise_sum",
     "std",
@@ -243,32 +244,37 @@ def bernoulli_rows(u, chance, scale):
     """
     count = 0
     for i in range(u.size):
-        if u[i] < chance[i] * scale:
-            count += 1
-    rows = np.empty(count, dtype=np.int64)
+        count += u[i] < chance[i] * scale
+    # Branch-free: with chances near one half, a branch would be mispredicted half the time
+    # (three times slower). Every row is written, so one slot more than chosen.
+    rows = np.empty(count + 1, dtype=np.int64)
     j = 0
     for i in range(u.size):
-        if u[i] < chance[i] * scale:
-            rows[j] = i
-            j += 1
-    return rows
+        rows[j] = i
+        j += u[i] < chance[i] * scale
+    return rows[:count]
+
+
+@_jit
+def true_rows(mask):
+    """``np.flatnonzero(mask)`` of a boolean array, branch-free like `bernoulli_rows`."""
+    count = 0
+    for keep in mask:
+        count += keep
+    rows = np.empty(count + 1, dtype=np.int64)
+    j = 0
+    for i in range(mask.size):
+        rows[j] = i
+        j += mask[i]
+    return rows[:count]
 
 
 @_jit
 def pick_ties(indptr, indices, rows, u, edge_weight, node_weight):
     """`pick_edges`, keeping only the rows that found a tie: returns ``(rows, edges)`` of those."""
     edge = pick_edges(indptr, indices, rows, u, edge_weight, node_weight)
-    count = 0
-    for e in edge:
-        if e >= 0:
-            count += 1
-    kept, kept_edge = np.empty(count, dtype=np.int64), np.empty(count, dtype=np.int64)
-    j = 0
-    for i in range(rows.size):
-        if edge[i] >= 0:
-            kept[j], kept_edge[j] = rows[i], edge[i]
-            j += 1
-    return kept, kept_edge
+    found = true_rows(edge >= 0)
+    return rows[found], edge[found]
 
 
 @_jit

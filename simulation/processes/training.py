@@ -58,18 +58,17 @@ def _curriculum_topic(knowledge, demand, threshold, curriculum_adoption):
 
 @_jit
 def _attendees(u, formal_preference, attendance):
-    """The rows ``i`` with ``u[i] < attendance * (0.5 + 0.5 * formal_preference[i])``."""
+    """The rows ``i`` with ``u[i] < attendance * (0.5 + 0.5 * formal_preference[i])``; branch-free
+    like `kernels.bernoulli_rows`."""
     count = 0
     for i in range(u.size):
-        if u[i] < attendance * (0.5 + 0.5 * formal_preference[i]):
-            count += 1
-    rows = np.empty(count, dtype=np.int64)
+        count += u[i] < attendance * (0.5 + 0.5 * formal_preference[i])
+    rows = np.empty(count + 1, dtype=np.int64)
     j = 0
     for i in range(u.size):
-        if u[i] < attendance * (0.5 + 0.5 * formal_preference[i]):
-            rows[j] = i
-            j += 1
-    return rows
+        rows[j] = i
+        j += u[i] < attendance * (0.5 + 0.5 * formal_preference[i])
+    return rows[:count]
 
 
 @_jit

@@ -17,6 +17,7 @@ from orglearn.simulation.processes.kernels import (
     pick_edges,
     pick_ties,
     std,
+    true_rows,
 )
 
 # Around numpy's block of 128 and its unrolling by 8, and large enough to split many times.
@@ -63,6 +64,8 @@ def test_bernoulli_rows_and_pick_ties_agree_with_their_numpy_forms():
     u, chance = rng.random(1000), rng.random(1000)
     np.testing.assert_array_equal(bernoulli_rows(u, chance, 0.3),
                                   np.flatnonzero(u < chance * 0.3))
+    for mask in (u < 0.5, np.zeros(5, bool), np.ones(5, bool)):
+        np.testing.assert_array_equal(true_rows(mask), np.flatnonzero(mask))
     indptr = np.array([0, 2, 2, 5])  # row 1 has no tie; row 2's ties have weight 0
     indices, weight = np.array([1, 2, 0, 1, 0]), np.array([1.0, 2.0, 0.0, 0.0, 0.0])
     rows, v = np.array([0, 1, 2, 0]), rng.random(4)
