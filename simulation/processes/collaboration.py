@@ -42,24 +42,26 @@ def collaborate(state, network, params, rng: np.random.Generator, step: int) -> 
         adjacency.indptr, adjacency.indices, proposers, rng.random(proposers.size),
         state.strength, NO_WEIGHT,
     )
-    a, b, edge, back = _agree(
+    a, b, ties = _agree(
         proposers, edge, rng.random(proposers.size), adjacency.indices, network.reverse,
         state.generosity, state.tact, state.strength, p.trust_threshold,
     )
     if a.size == 0:
         return counts
-    # rng.choice(demand.size, size=a.size, p=demand / demand.sum()), compiled
-    topic = choose(state.demand, rng.random(a.size))
-    cells, outcome, touched, gain = _work_together(
-        state.knowledge, a, b, topic, rng.random(a.size), p.learning, state.absorption,
+    # The uniforms of rng.choice(demand.size, size=a.size, p=demand / demand.sum()), then the
+    # innovation draws, as they were drawn when the topic was chosen in numpy.
+    u_topic = rng.random(a.size)
+    u_innovate = rng.random(a.size)
+    cells, outcome, touched, gain, total = _work_together(
+        state.knowledge, a, b, state.demand, u_topic, u_innovate, p.learning, state.absorption,
         state.codifiable, p.innovation_chance, p.innovation_gain,
     )
-    counts["gain_collaboration"] = pairwise_sum(gain)  # summed in the order of the cells
+    counts["gain_collaboration"] = total
     if state.sources is not None:  # the partner of the best outcome taught the cell
         _, teacher = best_per_cell(cells, outcome, np.concatenate((b, a)))
         state.sources.record(touched // state.topics, teacher, COLLABORATION, gain)
     state.used.append(cells)
-    pull_toward(state.strength, np.concatenate((edge, back)), 1.0, params.asking.strengthen)
+    pull_toward(state.strength, ties, 1.0, params.asking.strengthen)
     counts["collaboration"] = int(a.size)
     return counts
 
@@ -68,31 +70,33 @@ def collaborate(state, network, params, rng: np.random.Generator, step: int) -> 
 def _agree(proposers, edge, u, indices, reverse, generosity, tact, strength, trust_threshold):
     """The proposals that lead to work: the partner accepts (``u < generosity of the partner *
     tact of the proposer``) and the weaker direction of the tie is at least
-    ``trust_threshold``. Returns ``(a, b, edge, back)`` of those pairs: proposer, partner, the
-    tie from a to b and the tie back."""
+    ``trust_threshold``. Returns ``(a, b, ties)`` of those pairs: proposer, partner, and the
+    ties that working together strengthens (from a to b, then back)."""
     work = np.zeros(proposers.size, dtype=np.bool_)
     for i in range(proposers.size):
         e = edge[i]
         accept = u[i] < generosity[indices[e]] * tact[proposers[i]]
         work[i] = accept and min(strength[e], strength[reverse[e]]) >= trust_threshold
     rows = true_rows(work)
-    a, e = proposers[rows], edge[rows]
-    return a, indices[e], e, reverse[e]
+    e = edge[rows]
+    return proposers[rows], indices[e], np.concatenate((e, reverse[e]))
 
 
 @_jit
 def _work_together(
-    knowledge, a, b, topic, u, learning, absorption, codifiable, innovation_chance,
-    innovation_gain,
+    knowledge, a, b, demand, u_topic, u_innovate, learning, absorption, codifiable,
+    innovation_chance, innovation_gain,
 ):
-    """Pairs ``(a[i], b[i])`` learn from each other on ``topic[i]`` and, where ``u[i] <
+    """Pairs ``(a[i], b[i])`` learn from each other on a topic drawn in proportion to
+    ``demand`` (by ``u_topic``, as `kernels.choose`) and, where ``u_innovate[i] <
     innovation_chance`` on a client topic, innovate; synchronously: every outcome is worked out
     from the knowledge before anyone learned, and a cell in several pairs keeps its best.
 
     Returns the cells (flat indices, a's then b's), their outcomes, the distinct cells touched
-    (sorted) and the knowledge each of those gained.
+    (sorted), the knowledge each of those gained and its sum (numpy's order, over the cells).
     """
     m, topics = a.size, knowledge.shape[1]
+    topic = choose(demand, u_topic)
     flat = knowledge.reshape(knowledge.size)
     cells = np.empty(2 * m, dtype=np.int64)
     outcome = np.empty(2 * m)
@@ -102,7 +106,7 @@ def _work_together(
         rate_a, rate_b = learning * absorption[r], learning * absorption[s]
         new_a = _learn(ka, kb, rate_a, rate_a, c)
         new_b = _learn(kb, ka, rate_b, rate_b, c)
-        if u[i] < innovation_chance and t > 0:  # `rules.absorb` from a source at 1.0
+        if u_innovate[i] < innovation_chance and t > 0:  # `rules.absorb` from a source at 1.0
             new_a = new_a + innovation_gain * 1.0 * (1.0 - new_a)
             new_b = new_b + innovation_gain * 1.0 * (1.0 - new_b)
         cells[i], cells[m + i] = r * topics + t, s * topics + t
@@ -117,4 +121,4 @@ def _work_together(
             flat[cells[j]] = outcome[j]
     for j in range(touched.size):
         gain[j] = flat[touched[j]] - gain[j]
-    return cells, outcome, touched, gain
+    return cells, outcome, touched, gain, pairwise_sum(gain)

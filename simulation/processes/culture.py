@@ -70,15 +70,14 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
     people = bernoulli_rows(rng.random(state.n), state.adaptability, 1.0)
     adjacency = network.adjacency
     # Each compiled step ends where the next draw's size depends on its result.
-    watched = _role_weights(state.role, state.champion, p.manager_weight, p.champion_weight)
-    people, edge = pick_ties(
-        adjacency.indptr, adjacency.indices, people, rng.random(people.size), NO_WEIGHT, watched
+    people, model = _role_models(
+        adjacency.indptr, adjacency.indices, people, rng.random(people.size), state.role,
+        state.champion, p.manager_weight, p.champion_weight,
     )
-    model = adjacency.indices[edge]
-    score, spread = _scores(
-        state.knowledge, state.demand, state.effort, 1.0 - 1.0 / EFFORT_WINDOW, p.sharing_cost
+    people, model = _better_off(
+        people, model, rng.random(people.size), state.knowledge, state.demand, state.effort,
+        1.0 - 1.0 / EFFORT_WINDOW, p.sharing_cost,
     )
-    people, model = _better(people, model, rng.random(people.size), spread, score)
     _imitate(
         people, model, rng.random(people.size), p.rate, state.lurker, state.champion,
         state.hoarder, state.generosity, state.proactivity, state.formal_preference,
@@ -87,40 +86,38 @@ def change_culture(state, network, params, rng: np.random.Generator, step: int) 
 
 
 @_jit
-def _role_weights(role, champion, manager_weight, champion_weight):
-    """How much each person is watched: 1 for a member, ``manager_weight`` for a manager,
-    ``champion_weight`` for a champion, the larger of the two for a manager who is a champion
-    (leaders are watched more)."""
-    weight = np.empty(role.size)
+def _role_models(indptr, indices, people, u, role, champion, manager_weight, champion_weight):
+    """Each person's role model, a neighbour drawn by ``u`` in proportion to how much they are
+    watched: 1 for a member, ``manager_weight`` for a manager, ``champion_weight`` for a
+    champion, the larger of the two for a manager who is a champion (leaders are watched more).
+    Returns ``(people, model)`` of those who have someone to watch."""
+    # One sequential pass for everyone's weight is cheaper than working it out per tie.
+    watched = np.empty(role.size)
     for j in range(role.size):
         w = manager_weight if role[j] == MANAGER else (
             champion_weight if role[j] == CHAMPION else 1.0
         )
-        weight[j] = max(w, champion_weight) if champion[j] else w
-    return weight
+        watched[j] = max(w, champion_weight) if champion[j] else w
+    people, edge = pick_ties(indptr, indices, people, u, NO_WEIGHT, watched)
+    return people, indices[edge]
 
 
 @_jit
-def _scores(knowledge, demand, effort, decay, sharing_cost):
-    """Decay everyone's sharing ``effort`` in place, then return each payoff (`payoff`) minus
-    ``sharing_cost`` per unit of effort, and the spread of these scores (their standard
-    deviation, at least 1e-12)."""
+def _better_off(people, model, u, knowledge, demand, effort, decay, sharing_cost):
+    """Keep the pairs where the model does better, each with chance ``(score of the model -
+    own score) / spread of scores`` (drawn by ``u``); returns ``(people, model)`` of those.
+
+    The score is the payoff (`payoff`) minus ``sharing_cost`` per unit of sharing ``effort``,
+    which first decays by ``decay`` (in place). Proportional imitation: the more the model
+    does better, the likelier the switch, in units of the spread of payoffs across the
+    organisation (their standard deviation, at least 1e-12).
+    """
     score = row_dot(knowledge, _client_weights(demand))
     for i in range(score.size):
         effort[i] *= decay
         score[i] = score[i] - sharing_cost * effort[i]
-    return score, max(std(score), 1e-12)
-
-
-@_jit
-def _better(people, model, u, spread, score):
-    """Keep the pairs where the model does better, each with chance ``(score of the model -
-    own score) / spread``; returns ``(people, model)`` of those.
-
-    Proportional imitation: the more the model does better, the likelier the switch, in units
-    of the spread of payoffs across the organisation.
-    """
-    keep = np.zeros(people.size, dtype=np.bool_)
+    spread = max(std(score), 1e-12)
+    keep = np.empty(people.size, dtype=np.bool_)
     for i in range(people.size):
         keep[i] = u[i] * spread < score[model[i]] - score[people[i]]
     rows = true_rows(keep)

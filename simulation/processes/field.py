@@ -26,23 +26,25 @@ def learn_in_the_field(state, network, params, rng: np.random.Generator, step: i
     demand = state.demand[1:]
     if learners.size == 0 or demand.sum() <= 0:
         return {"field": 0, "gain_field": 0.0}
-    # rng.choice(demand.size, size=learners.size, p=demand / demand.sum()), compiled
-    topic = choose(demand, rng.random(learners.size))
-    cells, gain = _lessons(state.knowledge, learners, topic, p.rate, state.tact)
+    # The uniforms of rng.choice(demand.size, size=learners.size, p=demand / demand.sum())
+    u_topic = rng.random(learners.size)
+    cells, gain, total = _lessons(state.knowledge, learners, demand, u_topic, p.rate, state.tact)
     state.used.append(cells)
     if state.sources is not None:
         state.sources.record(learners, None, FIELD, gain)
-    return {"field": int(learners.size), "gain_field": pairwise_sum(gain)}
+    return {"field": int(learners.size), "gain_field": total}
 
 
 @numba.njit(cache=True, nogil=True)
-def _lessons(knowledge, learners, client_topic, rate, tact):
-    """Each learner closes ``rate * tact`` of their gap on client topic ``client_topic + 1``
-    (topic 0 is internal); returns the cells learned (flat indices) and the gain of each.
+def _lessons(knowledge, learners, client_demand, u_topic, rate, tact):
+    """Each learner closes ``rate * tact`` of their gap on a client topic drawn in proportion
+    to ``client_demand`` (the demand of topics 1 on) by ``u_topic`` (as `kernels.choose`).
+    Returns the cells learned (flat indices), the gain of each and their sum (numpy's order).
 
     Each learner appears once, so lessons cannot collide and update in place.
     """
     topics = knowledge.shape[1]
+    client_topic = choose(client_demand, u_topic)
     cells = np.empty(learners.size, dtype=np.int64)
     gain = np.empty(learners.size)
     for i in range(learners.size):
@@ -53,4 +55,4 @@ def _lessons(knowledge, learners, client_topic, rate, tact):
         knowledge[r, t] = new
         cells[i] = r * topics + t
         gain[i] = new - current
-    return cells, gain
+    return cells, gain, pairwise_sum(gain)

@@ -33,13 +33,13 @@ def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
     k = state.knowledge
     topic = _curriculum_topic(k, state.demand, params.knowledge.threshold, p.curriculum_adoption)
     attend = _attendees(rng.random(state.n), state.formal_preference, p.attendance)
-    cells, lift, learned = _lessons(
+    cells, lift, learned, total = _lessons(
         k, attend, topic, p.level, p.gain, state.proactivity, state.codifiable[topic]
     )
     state.used.append(cells)
     if state.sources is not None:
         state.sources.record(attend, None, TRAINING, lift)
-    return {"training": learned, "gain_training": pairwise_sum(lift)}
+    return {"training": learned, "gain_training": total}
 
 
 @_jit
@@ -75,7 +75,7 @@ def _attendees(u, formal_preference, attendance):
 def _lessons(knowledge, attend, topic, level, gain, proactivity, codifiable):
     """Attendees learn ``topic`` from a source at ``level`` at rate ``gain * proactivity``
     (`rules.learn`, explicit and tacit pieces alike). Returns the cells (flat indices), each
-    attendee's lift and how many learned something."""
+    attendee's lift, how many learned something and the lifts' sum (numpy's order)."""
     topics = knowledge.shape[1]
     cells = np.empty(attend.size, dtype=np.int64)
     lift = np.empty(attend.size)
@@ -90,4 +90,4 @@ def _lessons(knowledge, attend, topic, level, gain, proactivity, codifiable):
         lift[i] = new - current
         if lift[i] > 0:
             learned += 1
-    return cells, lift, learned
+    return cells, lift, learned, pairwise_sum(lift)
