@@ -13,6 +13,9 @@ check bounds, so callers pass rows, edges and posts that exist (the processes do
 Every weighted pick uses the same rule (`_pick`): with weights ``w`` and a uniform ``u`` in
 [0, 1), it returns the first entry whose running sum exceeds ``u * sum(w)``, skipping entries
 of weight zero, so an entry is picked with chance ``w / sum(w)`` and a weight-zero entry never.
+The exception is `choose`, which stands in for a ``Generator.choice`` call that a process made
+in numpy and so repeats its arithmetic; likewise `pairwise_sum` and `std` give numpy's sum and
+standard deviation to the bit, so that moving a process into compiled code changed no result.
 """
 
 from __future__ import annotations
