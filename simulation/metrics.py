@@ -252,13 +252,21 @@ def summary_fields() -> dict[str, Metric]:
 
 def gini(values: np.ndarray) -> float:
     """Gini coefficient of non-negative values (0 = equal, 1 = one person has everything)."""
-    v = sort_floats(np.asarray(values, dtype=float))
-    n, total = v.size, v.sum()
-    if n == 0 or total <= 0:
+    return float(_gini(np.ascontiguousarray(values, dtype=float)))
+
+
+@numba.njit(cache=True, nogil=True)
+def _gini(values):
+    v = sort_floats(values)
+    n = v.size
+    total, ranked = 0.0, 0.0
+    for i in range(n):
+        total += v[i]
+        ranked += (i + 1) * v[i]
+    if n == 0 or total <= 0.0:
         return 0.0
-    ranks = np.arange(1, n + 1)
-    value = (2.0 * (ranks * v).sum() / (n * total)) - (n + 1.0) / n
-    return float(min(max(value, 0.0), 1.0))  # rounding can land a hair outside [0, 1]
+    value = 2.0 * ranked / (n * total) - (n + 1.0) / n
+    return min(max(value, 0.0), 1.0)  # rounding can land a hair outside [0, 1]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -332,17 +340,73 @@ def silo_index(knowledge: np.ndarray, department: np.ndarray) -> float:
     return _between_share(sums, squares, size)
 
 
-def _between_share(sums: np.ndarray, squares: np.ndarray, size: np.ndarray) -> float:
+@numba.njit(cache=True, nogil=True)
+def _between_share(sums, squares, size):
     """`silo_index` from per-department column sums and column sums of squares."""
-    n = size.sum()
-    nonempty = size > 0
-    sums, size = sums[nonempty], size[nonempty].astype(float)
-    means = sums / size[:, None]
-    overall = sums.sum(axis=0) / n
-    between = (size[:, None] * (means - overall) ** 2).sum(axis=0)
-    total = squares - n * overall**2
-    ok = total > 1e-9 * n
-    return float(np.clip(between[ok] / total[ok], 0.0, 1.0).mean()) if ok.any() else 0.0
+    n = 0
+    for d in range(size.size):
+        n += size[d]
+    share, counted = 0.0, 0
+    for t in range(sums.shape[1]):
+        overall = 0.0
+        for d in range(size.size):
+            overall += sums[d, t]
+        overall /= n
+        between = 0.0
+        for d in range(size.size):
+            if size[d] > 0:
+                gap = sums[d, t] / size[d] - overall
+                between += size[d] * gap * gap
+        total = squares[t] - n * overall * overall
+        if total > 1e-9 * n:
+            share += min(max(between / total, 0.0), 1.0)
+            counted += 1
+    return share / counted if counted else 0.0
+
+
+@numba.njit(cache=True, nogil=True)
+def _people_and_ties(
+    per_person, hoarder, reputation, has_tools, last_post, since, generosity, lurker,
+    given, reverse, strength,
+):
+    """The per-person and per-tie metrics in one pass each: participation, reciprocity, the
+    mean reputation and knowledge of hoarders and of everyone else (NaN where a group is
+    empty), the mean tie strength, mean generosity and the share of lurkers."""
+    n = per_person.size
+    members = posted = hoarders = 0
+    rep_h = rep_o = know_h = know_o = generous = lurking = 0.0
+    for i in range(n):
+        if has_tools[i]:
+            members += 1
+            posted += last_post[i] > since
+        if hoarder[i]:
+            hoarders += 1
+            rep_h += reputation[i]
+            know_h += per_person[i]
+        else:
+            rep_o += reputation[i]
+            know_o += per_person[i]
+        generous += generosity[i]
+        lurking += lurker[i]
+    helped_any = both = 0
+    tie_total = 0.0
+    for e in range(given.size):
+        gave, gave_back = given[e] > 0.0, given[reverse[e]] > 0.0
+        helped_any += gave or gave_back
+        both += gave and gave_back
+        tie_total += strength[e]
+    others = n - hoarders
+    return (
+        posted / members if members else 0.0,
+        both / helped_any if helped_any else 0.0,
+        rep_h / hoarders if hoarders else np.nan,
+        rep_o / others if others else np.nan,
+        know_h / hoarders if hoarders else np.nan,
+        know_o / others if others else np.nan,
+        tie_total / given.size if given.size else 0.0,
+        generous / n,
+        lurking / n,
+    )
 
 
 def measure(state, network, params, counts: dict, step: int) -> dict:
@@ -355,39 +419,36 @@ def measure(state, network, params, counts: dict, step: int) -> dict:
     )
     overall = dept_sums.sum(axis=0) / n
     demand = state.demand[1:]
-    members = state.has_tools
-    window = params.metrics.participation_window
-    posted = state.last_post > step - window
-    gave = state.given > 0
-    gave_back = gave[network.reverse]
-    helped_any = np.count_nonzero(gave | gave_back)
-    both = np.count_nonzero(gave & gave_back)
-    hoard = state.hoarder
+    since = step - params.metrics.participation_window
+    (participation, reciprocity, rep_h, rep_o, know_h, know_o, tie_strength, generosity,
+     lurking) = _people_and_ties(
+        per_person, state.hoarder, state.reputation, state.has_tools, state.last_post, since,
+        state.generosity, state.lurker, state.given, network.reverse, state.strength,
+    )
     out = {
         "mean_knowledge": float(overall.mean()),
         "coverage": covered / k.size,
         "idea_adoption": adopted / n,
-        "gini": gini(per_person),
-        "silo_index": _between_share(dept_sums, squares, size),
+        "gini": float(_gini(per_person)),
+        "silo_index": float(_between_share(dept_sums, squares, size)),
         "alignment": float(overall[1:] @ demand / demand.sum()),  # = mean of payoff()
-        "participation": float(posted[members].mean()) if members.any() else 0.0,
-        "reciprocity": both / helped_any if helped_any else 0.0,
-        "reputation_hoarders": float(state.reputation[hoard].mean()) if hoard.any() else np.nan,
-        "reputation_others": float(state.reputation[~hoard].mean()) if (~hoard).any() else np.nan,
-        "knowledge_hoarders": float(per_person[hoard].mean()) if hoard.any() else np.nan,
-        "knowledge_others": float(per_person[~hoard].mean()) if (~hoard).any() else np.nan,
-        "mean_tie_strength": float(state.strength.mean()) if state.strength.size else 0.0,
-        "mean_generosity": float(state.generosity.mean()),
-        "lurking": float(state.lurker.mean()),
+        "participation": participation,
+        "reciprocity": reciprocity,
+        "reputation_hoarders": rep_h,
+        "reputation_others": rep_o,
+        "knowledge_hoarders": know_h,
+        "knowledge_others": know_o,
+        "mean_tie_strength": tie_strength,
+        "mean_generosity": generosity,
+        "lurking": lurking,
     }
     for name in ("imitations", "asks", "helps", "refusals", "posts", "tells", *CHANNELS):
         out[name] = int(counts.get(name, 0))
     for name in GAINS:
         out[name] = float(counts.get(name, 0.0))
-    with np.errstate(invalid="ignore", divide="ignore"):  # an emptied department has no mean
-        by_dept = dept_sums.sum(axis=1) / (topics * size)
-    for d, value in enumerate(by_dept):
-        out[f"knowledge_dept_{d}"] = float(value)
+    per_department = dept_sums.sum(axis=1).tolist()
+    for d, people in enumerate(size.tolist()):  # an emptied department has no mean (NaN)
+        out[f"knowledge_dept_{d}"] = per_department[d] / (topics * people) if people else np.nan
     return out
 
 

@@ -38,6 +38,7 @@ References:
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from orglearn.simulation.processes.kernels import column_means, pick_columns, read_posts
@@ -45,6 +46,8 @@ from orglearn.simulation.processes.rules import pull_toward
 from orglearn.simulation.sources import ESN, best_per_cell
 
 __all__ = ["post_and_read", "audience"]
+
+_jit = numba.njit(cache=True, nogil=True)
 
 
 def audience(state, network, weight: float) -> np.ndarray:
@@ -60,16 +63,12 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     """Apply one step of ESN activity; returns ``{"posts": ..., "esn": reads that taught}``."""
     p = params.esn
     safety = 0.5 + 0.5 * params.culture.psychological_safety
-    can_post = state.has_tools & ~state.lurker & ~state.hoarder
-    chance = (
-        p.post_rate
-        * state.generosity
-        * state.tech_savvy
-        * safety
-        * (0.5 + 0.5 * state.boldness)
-        * audience(state, network, p.audience)
+    adjacency = network.adjacency
+    posters = _posters(
+        rng.random(state.n), state.has_tools, state.lurker, state.hoarder, state.generosity,
+        state.tech_savvy, state.boldness, adjacency.indptr, adjacency.indices,
+        p.post_rate, safety, p.audience,
     )
-    posters = np.flatnonzero(can_post & (rng.random(state.n) < chance))
     counts = {"posts": 0, "esn": 0, "gain_esn": 0.0}
     if posters.size == 0:
         return counts
@@ -86,23 +85,29 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     state.effort[posters] += 1.0
     state.use(posters, topic)
     pull_toward(state.reputation, posters, 1.0, params.asking.reputation_rate)
-    _keep_up_ties(state, network, posters, p.tie_upkeep)
+    if p.tie_upkeep > 0.0:  # a post keeps the poster's ties to colleagues with tools warm
+        ties = _ties_to_tools(adjacency.indptr, adjacency.indices, network.reverse, posters,
+                              state.has_tools)
+        pull_toward(state.strength, ties, 1.0, p.tie_upkeep)
 
+    # Every random number of the reading is drawn first, in a fixed order, then one compiled
+    # pass makes the feeds (see `_feed_reads`).
     readers = np.flatnonzero(state.has_tools)
-    department = network.department
-    reader, pick = _group_feed(readers, department[readers], department[posters], p.reads, rng)
-    # Reads not taken from the department feed come from the whole organisation.
-    local = rng.random(reader.size) < p.feed_locality
-    pick = np.where(local, pick, rng.integers(0, posters.size, size=reader.size))
+    slots = readers.size * p.reads
+    u_slot = rng.random((readers.size, p.reads))
+    u_local = rng.random(slots)
+    anywhere = rng.integers(0, posters.size, size=slots)
+    members = np.empty(0, np.int64)
     if p.community_reads:
         members = np.flatnonzero((state.community >= 0) & state.has_tools)
-        extra_reader, extra_pick = _group_feed(
-            members, state.community[members], state.community[posters], p.community_reads, rng
-        )
-        reader = np.concatenate((reader, extra_reader))
-        pick = np.concatenate((pick, extra_pick))
-    seeking = rng.random(reader.size) < state.proactivity[reader]
-    reader, pick = reader[seeking & (pick >= 0)], pick[seeking & (pick >= 0)]
+    u_member = rng.random((members.size, p.community_reads))
+    u_seek = rng.random(slots + u_member.size)
+    department, community = network.department, state.community
+    reader, pick = _feed_reads(
+        readers, department[readers], department[posters], u_slot, u_local, p.feed_locality,
+        anywhere, members, community[members], community[posters], u_member, u_seek,
+        state.proactivity,
+    )
     if reader.size == 0:
         return counts
     if state.sources is not None:
@@ -135,34 +140,111 @@ def _record_reads(state, read_cells, touched, before, pick, quality, posters, re
                          gain[learned])
 
 
-def _keep_up_ties(state, network, posters: np.ndarray, rate: float) -> None:
-    """A post keeps the poster's ties to colleagues with tools warm (both directions)."""
-    if rate <= 0.0:
-        return
-    edges = network.out_edges(posters)
-    edges = edges[state.has_tools[network.adjacency.indices[edges]]]
-    pull_toward(state.strength, np.concatenate((edges, network.reverse[edges])), 1.0, rate)
+@_jit
+def _posters(
+    u, has_tools, lurker, hoarder, generosity, tech_savvy, boldness, indptr, indices,
+    post_rate, safety, audience_weight,
+):
+    """The rows that post this step: those with tools who are neither lurkers nor hoarders and
+    whose uniform ``u`` falls below their chance to post (`audience` computed inline)."""
+    chosen = np.empty(u.size, dtype=np.int64)
+    count = 0
+    for i in range(u.size):
+        lo, hi = indptr[i], indptr[i + 1]
+        share = 0.0
+        if hi > lo:
+            with_tools = 0.0
+            for e in range(lo, hi):
+                if has_tools[indices[e]]:
+                    with_tools += 1.0
+            share = with_tools / (hi - lo)
+        audience = 1.0 - audience_weight + audience_weight * share
+        chance = (
+            post_rate * generosity[i] * tech_savvy[i] * safety * (0.5 + 0.5 * boldness[i])
+            * audience
+        )
+        if has_tools[i] and not lurker[i] and not hoarder[i] and u[i] < chance:
+            chosen[count] = i
+            count += 1
+    return chosen[:count]
 
 
-def _group_feed(
-    readers: np.ndarray,
-    reader_group: np.ndarray,
-    post_group: np.ndarray,
-    reads: int,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``reads`` posts per reader, each drawn at random from the posts of the reader's group.
+@_jit
+def _ties_to_tools(indptr, indices, reverse, posters, has_tools):
+    """Both directions of every tie from a poster to a colleague with tools."""
+    count = 0
+    for r in posters:
+        for e in range(indptr[r], indptr[r + 1]):
+            count += has_tools[indices[e]]
+    edges = np.empty(2 * count, dtype=np.int64)
+    j = 0
+    for r in posters:
+        for e in range(indptr[r], indptr[r + 1]):
+            if has_tools[indices[e]]:
+                edges[j] = e
+                edges[count + j] = reverse[e]
+                j += 1
+    return edges
 
-    Returns ``(reader, post)`` pairs, ``reads`` per reader in reader order; the post is -1 where
-    the reader's group posted nothing this step.
+
+@_jit
+def _group_picks(reader_group, post_group, u):
+    """For reader ``i``'s slot ``s``, the post at ``u[i, s]`` of the way through the posts of
+    the reader's group (in post order), or -1 where the group posted nothing. Groups are
+    integers from -1 up (-1: in no group)."""
+    groups = 2
+    for g in reader_group:
+        groups = max(groups, g + 2)
+    for g in post_group:
+        groups = max(groups, g + 2)
+    start = np.zeros(groups + 1, dtype=np.int64)  # group g's posts: order[start[g+1]:start[g+2]]
+    for g in post_group:
+        start[g + 2] += 1
+    for g in range(1, groups + 1):
+        start[g] += start[g - 1]
+    order = np.empty(post_group.size, dtype=np.int64)
+    fill = start[:-1].copy()
+    for j in range(post_group.size):  # a stable counting sort of the posts by group
+        order[fill[post_group[j] + 1]] = j
+        fill[post_group[j] + 1] += 1
+    reads = u.shape[1]
+    last = max(post_group.size - 1, 0)
+    pick = np.full(u.shape[0] * reads, -1, dtype=np.int64)
+    for i in range(u.shape[0]):
+        lo, hi = start[reader_group[i] + 1], start[reader_group[i] + 2]
+        if hi > lo:
+            for s in range(reads):
+                pick[i * reads + s] = order[min(lo + np.int64(u[i, s] * (hi - lo)), last)]
+    return pick
+
+
+@_jit
+def _feed_reads(
+    readers, reader_department, post_department, u_slot, u_local, locality, anywhere,
+    members, member_community, post_community, u_member, u_seek, proactivity,
+):
+    """The reads taken this step, as ``(reader, post)`` pairs in slot order.
+
+    Each reader has ``u_slot.shape[1]`` slots: a slot shows a post of the reader's department
+    where ``u_local < locality`` (none if the department posted nothing), else the post
+    ``anywhere`` in the organisation. Community members then have ``u_member.shape[1]`` slots
+    on their community's posts. A slot is read where ``u_seek`` falls below the reader's
+    proactivity and it shows a post.
     """
-    if readers.size == 0 or reads == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = np.argsort(post_group, kind="stable")
-    sorted_group = post_group[order]
-    lo = np.searchsorted(sorted_group, reader_group, side="left")
-    hi = np.searchsorted(sorted_group, reader_group, side="right")
-    offset = (rng.random((readers.size, reads)) * (hi - lo)[:, None]).astype(np.int64)
-    index = np.minimum(lo[:, None] + offset, max(order.size - 1, 0)).ravel()
-    pick = np.where(np.repeat(hi > lo, reads), order[index], -1)
-    return np.repeat(readers, reads), pick
+    local = _group_picks(reader_department, post_department, u_slot)
+    shared = _group_picks(member_community, post_community, u_member)
+    reads, extra = u_slot.shape[1], u_member.shape[1]
+    reader = np.empty(u_seek.size, dtype=np.int64)
+    pick = np.empty(u_seek.size, dtype=np.int64)
+    count = 0
+    for slot in range(u_seek.size):
+        if slot < local.size:
+            who = readers[slot // reads]
+            post = local[slot] if u_local[slot] < locality else anywhere[slot]
+        else:
+            who = members[(slot - local.size) // extra]
+            post = shared[slot - local.size]
+        if u_seek[slot] < proactivity[who] and post >= 0:
+            reader[count], pick[count] = who, post
+            count += 1
+    return reader[:count], pick[:count]
