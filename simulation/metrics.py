@@ -388,13 +388,17 @@ def _people_and_ties(
             know_o += per_person[i]
         generous += generosity[i]
         lurking += lurker[i]
-    helped_any = both = 0
+    # Ties where help went one way or both: each tie that gave counts once from each side
+    # (``reverse`` is a one-to-one map), less the ties where it went both ways. Only ties
+    # that gave look up their reverse, a random read.
+    gave = both = 0
     tie_total = 0.0
     for e in range(given.size):
-        gave, gave_back = given[e] > 0.0, given[reverse[e]] > 0.0
-        helped_any += gave or gave_back
-        both += gave and gave_back
+        if given[e] > 0.0:
+            gave += 1
+            both += given[reverse[e]] > 0.0
         tie_total += strength[e]
+    helped_any = 2 * gave - both
     others = n - hoarders
     return (
         posted / members if members else 0.0,
