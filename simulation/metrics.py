@@ -413,47 +413,78 @@ def _people_and_ties(
     )
 
 
+#: The metrics of `_state_metrics`, in the order of its values.
+STATE_METRICS = (
+    "mean_knowledge", "coverage", "idea_adoption", "gini", "silo_index", "alignment",
+    "participation", "reciprocity", "reputation_hoarders", "reputation_others",
+    "knowledge_hoarders", "knowledge_others", "mean_tie_strength", "mean_generosity", "lurking",
+)
+
+
 def measure(state, network, params, counts: dict, step: int) -> dict:
     """All metrics of the current state and the step's event counts."""
-    k = state.knowledge
-    n, topics = k.shape
-    size = np.bincount(network.department)
-    per_person, dept_sums, squares, covered, adopted = knowledge_summary(
-        k, network.department, size.size, params.knowledge.threshold
+    values, by_department = _state_metrics(
+        state.knowledge, network.department, params.knowledge.threshold, state.demand,
+        state.hoarder, state.reputation, state.has_tools, state.last_post,
+        step - params.metrics.participation_window, state.generosity, state.lurker,
+        state.given, network.reverse, state.strength,
     )
-    overall = dept_sums.sum(axis=0) / n
-    demand = state.demand[1:]
-    since = step - params.metrics.participation_window
-    (participation, reciprocity, rep_h, rep_o, know_h, know_o, tie_strength, generosity,
-     lurking) = _people_and_ties(
-        per_person, state.hoarder, state.reputation, state.has_tools, state.last_post, since,
-        state.generosity, state.lurker, state.given, network.reverse, state.strength,
-    )
-    out = {
-        "mean_knowledge": float(overall.mean()),
-        "coverage": covered / k.size,
-        "idea_adoption": adopted / n,
-        "gini": float(_gini(per_person)),
-        "silo_index": float(_between_share(dept_sums, squares, size)),
-        "alignment": float(overall[1:] @ demand / demand.sum()),  # = mean of payoff()
-        "participation": participation,
-        "reciprocity": reciprocity,
-        "reputation_hoarders": rep_h,
-        "reputation_others": rep_o,
-        "knowledge_hoarders": know_h,
-        "knowledge_others": know_o,
-        "mean_tie_strength": tie_strength,
-        "mean_generosity": generosity,
-        "lurking": lurking,
-    }
-    for name in ("imitations", "asks", "helps", "refusals", "posts", "tells", *CHANNELS):
+    out = dict(zip(STATE_METRICS, values.tolist()))
+    for name in COUNTS:
         out[name] = int(counts.get(name, 0))
     for name in GAINS:
         out[name] = float(counts.get(name, 0.0))
-    per_department = dept_sums.sum(axis=1).tolist()
-    for d, people in enumerate(size.tolist()):  # an emptied department has no mean (NaN)
-        out[f"knowledge_dept_{d}"] = per_department[d] / (topics * people) if people else np.nan
+    for d, value in enumerate(by_department.tolist()):  # NaN for an emptied department
+        out[f"knowledge_dept_{d}"] = value
     return out
+
+
+@numba.njit(cache=True, nogil=True)
+def _state_metrics(
+    knowledge, department, threshold, demand, hoarder, reputation, has_tools, last_post,
+    since, generosity, lurker, given, reverse, strength,
+):
+    """Every metric of the state (`STATE_METRICS`, in order) and each department's mean
+    knowledge, in one compiled call: a 200-person step's metrics cost about as much as one
+    numpy call each would."""
+    n, topics = knowledge.shape
+    departments = 0
+    for d in department:
+        departments = max(departments, d + 1)
+    size = np.zeros(departments, dtype=np.int64)
+    for d in department:
+        size[d] += 1
+    per_person, sums, squares, covered, adopted = knowledge_summary(
+        knowledge, department, departments, threshold
+    )
+    overall = np.zeros(topics)
+    for d in range(departments):
+        for t in range(topics):
+            overall[t] += sums[d, t]
+    mean, aligned, weight = 0.0, 0.0, 0.0
+    for t in range(topics):
+        overall[t] /= n
+        mean += overall[t]
+        if t > 0:  # client topics; their mean over people is the mean of payoff()
+            aligned += overall[t] * demand[t]
+            weight += demand[t]
+    people = _people_and_ties(
+        per_person, hoarder, reputation, has_tools, last_post, since, generosity, lurker,
+        given, reverse, strength,
+    )
+    values = np.array((
+        mean / topics, covered / (n * topics), adopted / n, _gini(per_person),
+        _between_share(sums, squares, size), aligned / weight if weight > 0.0 else np.nan,
+        *people,
+    ))
+    by_department = np.full(departments, np.nan)
+    for d in range(departments):
+        if size[d]:
+            total = 0.0
+            for t in range(topics):
+                total += sums[d, t]
+            by_department[d] = total / (topics * size[d])
+    return values, by_department
 
 
 def first_crossing(series: np.ndarray, steps: np.ndarray, level: float) -> int | None:
