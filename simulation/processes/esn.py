@@ -41,7 +41,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import column_means, pick_columns, read_posts
+from orglearn.simulation.processes.draws import below, stream, uniform
+from orglearn.simulation.processes.kernels import _pick, column_means, read_posts
 from orglearn.simulation.processes.rules import pull_toward
 from orglearn.simulation.sources import ESN, best_per_cell
 
@@ -64,8 +65,9 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
     p = params.esn
     safety = 0.5 + 0.5 * params.culture.psychological_safety
     adjacency = network.adjacency
+    draws = stream(rng)
     posters = _posters(
-        rng.random(state.n), state.has_tools, state.lurker, state.hoarder, state.generosity,
+        draws, state.has_tools, state.lurker, state.hoarder, state.generosity,
         state.tech_savvy, state.boldness, adjacency.indptr, adjacency.indices,
         p.post_rate, safety, p.audience,
     )
@@ -74,7 +76,7 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
         return counts
     k = state.knowledge
     novelty = state.demand * (1.0 - column_means(k))
-    topic = pick_columns(k, posters, novelty, rng.random(posters.size))
+    topic = _post_topics(draws, k, posters, novelty)
     posters, topic = posters[topic >= 0], topic[topic >= 0]
     if posters.size == 0:
         return counts
@@ -90,23 +92,14 @@ def post_and_read(state, network, params, rng: np.random.Generator, step: int) -
                               state.has_tools)
         pull_toward(state.strength, ties, 1.0, p.tie_upkeep)
 
-    # Every random number of the reading is drawn first, in a fixed order, then one compiled
-    # pass makes the feeds (see `_feed_reads`).
     readers = np.flatnonzero(state.has_tools)
-    slots = readers.size * p.reads
-    u_slot = rng.random((readers.size, p.reads))
-    u_local = rng.random(slots)
-    anywhere = rng.integers(0, posters.size, size=slots)
     members = np.empty(0, np.int64)
     if p.community_reads:
         members = np.flatnonzero((state.community >= 0) & state.has_tools)
-    u_member = rng.random((members.size, p.community_reads))
-    u_seek = rng.random(slots + u_member.size)
     department, community = network.department, state.community
     reader, pick = _feed_reads(
-        readers, department[readers], department[posters], u_slot, u_local, p.feed_locality,
-        anywhere, members, community[members], community[posters], u_member, u_seek,
-        state.proactivity,
+        draws, readers, department[readers], department[posters], p.reads, p.feed_locality,
+        members, community[members], community[posters], p.community_reads, state.proactivity,
     )
     if reader.size == 0:
         return counts
@@ -142,14 +135,17 @@ def _record_reads(state, read_cells, touched, before, pick, quality, posters, re
 
 @_jit
 def _posters(
-    u, has_tools, lurker, hoarder, generosity, tech_savvy, boldness, indptr, indices,
+    draws, has_tools, lurker, hoarder, generosity, tech_savvy, boldness, indptr, indices,
     post_rate, safety, audience_weight,
 ):
     """The rows that post this step: those with tools who are neither lurkers nor hoarders and
-    whose uniform ``u`` falls below their chance to post (`audience` computed inline)."""
-    chosen = np.empty(u.size, dtype=np.int64)
+    whose uniform (one per person, in row order) falls below their chance to post (`audience`
+    computed inline)."""
+    n = has_tools.size
+    chosen = np.empty(n, dtype=np.int64)
     count = 0
-    for i in range(u.size):
+    for i in range(n):
+        u = uniform(draws)
         lo, hi = indptr[i], indptr[i + 1]
         share = 0.0
         if hi > lo:
@@ -163,10 +159,22 @@ def _posters(
             post_rate * generosity[i] * tech_savvy[i] * safety * (0.5 + 0.5 * boldness[i])
             * audience
         )
-        if has_tools[i] and not lurker[i] and not hoarder[i] and u[i] < chance:
+        if has_tools[i] and not lurker[i] and not hoarder[i] and u < chance:
             chosen[count] = i
             count += 1
     return chosen[:count]
+
+
+@_jit
+def _post_topics(draws, knowledge, posters, novelty):
+    """Each poster's topic, in proportion to ``knowledge * novelty`` (-1 where that is all 0)."""
+    topic = np.empty(posters.size, dtype=np.int64)
+    weights = np.empty(knowledge.shape[1])
+    for i in range(posters.size):
+        for t in range(weights.size):
+            weights[t] = knowledge[posters[i], t] * novelty[t]
+        topic[i] = _pick(weights, uniform(draws))
+    return topic
 
 
 @_jit
@@ -188,9 +196,9 @@ def _ties_to_tools(indptr, indices, reverse, posters, has_tools):
 
 
 @_jit
-def _group_picks(reader_group, post_group, u):
-    """For reader ``i``'s slot ``s``, the post at ``u[i, s]`` of the way through the posts of
-    the reader's group (in post order), or -1 where the group posted nothing. Groups are
+def _group_picks(draws, reader_group, post_group, reads):
+    """For each reader, ``reads`` posts drawn at random from the posts of the reader's group
+    (one uniform per slot, in slot order), -1 where the group posted nothing. Groups are
     integers from -1 up (-1: in no group)."""
     groups = 2
     for g in reader_group:
@@ -207,44 +215,50 @@ def _group_picks(reader_group, post_group, u):
     for j in range(post_group.size):  # a stable counting sort of the posts by group
         order[fill[post_group[j] + 1]] = j
         fill[post_group[j] + 1] += 1
-    reads = u.shape[1]
     last = max(post_group.size - 1, 0)
-    pick = np.full(u.shape[0] * reads, -1, dtype=np.int64)
-    for i in range(u.shape[0]):
+    pick = np.empty(reader_group.size * reads, dtype=np.int64)
+    for i in range(reader_group.size):
         lo, hi = start[reader_group[i] + 1], start[reader_group[i] + 2]
-        if hi > lo:
-            for s in range(reads):
-                pick[i * reads + s] = order[min(lo + np.int64(u[i, s] * (hi - lo)), last)]
+        for s in range(reads):
+            u = uniform(draws)  # drawn even for an empty group, as the slot exists
+            pick[i * reads + s] = order[min(lo + np.int64(u * (hi - lo)), last)] if hi > lo else -1
     return pick
 
 
 @_jit
 def _feed_reads(
-    readers, reader_department, post_department, u_slot, u_local, locality, anywhere,
-    members, member_community, post_community, u_member, u_seek, proactivity,
+    draws, readers, reader_department, post_department, reads, locality,
+    members, member_community, post_community, community_reads, proactivity,
 ):
     """The reads taken this step, as ``(reader, post)`` pairs in slot order.
 
-    Each reader has ``u_slot.shape[1]`` slots: a slot shows a post of the reader's department
-    where ``u_local < locality`` (none if the department posted nothing), else the post
-    ``anywhere`` in the organisation. Community members then have ``u_member.shape[1]`` slots
-    on their community's posts. A slot is read where ``u_seek`` falls below the reader's
-    proactivity and it shows a post.
+    Each reader has ``reads`` slots: a slot shows a post of the reader's department with chance
+    ``locality`` (none if the department posted nothing), else a post drawn from the whole
+    organisation's. Community members then have ``community_reads`` slots on their community's
+    posts. A slot is read with chance equal to the reader's proactivity, if it shows a post.
+    The numbers are drawn slot by slot, one kind after another (department picks, locality,
+    organisation picks, community picks, reading).
     """
-    local = _group_picks(reader_department, post_department, u_slot)
-    shared = _group_picks(member_community, post_community, u_member)
-    reads, extra = u_slot.shape[1], u_member.shape[1]
-    reader = np.empty(u_seek.size, dtype=np.int64)
-    pick = np.empty(u_seek.size, dtype=np.int64)
+    pick = _group_picks(draws, reader_department, post_department, reads)
+    for slot in range(pick.size):
+        if not uniform(draws) < locality:
+            pick[slot] = -2  # from the whole organisation, drawn next
+    for slot in range(pick.size):
+        anywhere = below(draws, post_department.size)
+        if pick[slot] == -2:
+            pick[slot] = anywhere
+    shared = _group_picks(draws, member_community, post_community, community_reads)
+    slots = pick.size + shared.size
+    reader = np.empty(slots, dtype=np.int64)
+    post = np.empty(slots, dtype=np.int64)
     count = 0
-    for slot in range(u_seek.size):
-        if slot < local.size:
-            who = readers[slot // reads]
-            post = local[slot] if u_local[slot] < locality else anywhere[slot]
+    for slot in range(slots):
+        if slot < pick.size:
+            who, shown = readers[slot // reads], pick[slot]
         else:
-            who = members[(slot - local.size) // extra]
-            post = shared[slot - local.size]
-        if u_seek[slot] < proactivity[who] and post >= 0:
-            reader[count], pick[count] = who, post
+            who = members[(slot - pick.size) // community_reads]
+            shown = shared[slot - pick.size]
+        if uniform(draws) < proactivity[who] and shown >= 0:
+            reader[count], post[count] = who, shown
             count += 1
-    return reader[:count], pick[:count]
+    return reader[:count], post[:count]
