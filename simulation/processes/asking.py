@@ -101,7 +101,7 @@ def ask_for_help(state, network, params, rng: np.random.Generator, step: int) ->
     )
     asked = int(np.count_nonzero(edge >= 0))
     u_insist, u_willing, u_lands = rng.random(asked), rng.random(asked), rng.random(asked)
-    # numpy's mean (pairwise summation), as the reputation of the typical colleague.
+    # The typical colleague's reputation; numpy's mean (pairwise summation), as before.
     usual = max(state.reputation.mean(), 1e-9) if p.reputation_detection else 1.0
     helps, refusals, cells, learner, helper, gain = helping(
         state.knowledge, adjacency.indices, network.reverse, askers, topic, edge,
