@@ -43,7 +43,7 @@ import numpy as np
 
 from orglearn.simulation.processes.draws import below, stream, uniform
 from orglearn.simulation.processes.kernels import _pick, column_means, read_posts
-from orglearn.simulation.processes.rules import pull_toward
+from orglearn.simulation.processes.rules import _pull, _scratch
 from orglearn.simulation.sources import ESN, best_per_cell
 
 __all__ = ["post_and_read", "audience"]
@@ -63,74 +63,101 @@ def audience(state, network, weight: float) -> np.ndarray:
 def post_and_read(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Apply one step of ESN activity; returns ``{"posts": ..., "esn": reads that taught}``."""
     p = params.esn
-    safety = 0.5 + 0.5 * params.culture.psychological_safety
     adjacency = network.adjacency
-    draws = stream(rng)
-    posters = _posters(
-        draws, state.has_tools, state.lurker, state.hoarder, state.generosity,
-        state.tech_savvy, state.boldness, adjacency.indptr, adjacency.indices,
-        p.post_rate, safety, p.audience,
-    )
-    counts = {"posts": 0, "esn": 0, "gain_esn": 0.0}
-    if posters.size == 0:
-        return counts
-    k = state.knowledge
-    novelty = state.demand * (1.0 - column_means(k))
-    topic = _post_topics(draws, k, posters, novelty)
-    posters, topic = posters[topic >= 0], topic[topic >= 0]
-    if posters.size == 0:
-        return counts
-    quality = state.get(posters, topic)
-    counts["posts"] = int(posters.size)
-    state.last_post[posters] = step
-    state.post_count[posters] += 1
-    state.effort[posters] += 1.0
-    state.use(posters, topic)
-    pull_toward(state.reputation, posters, 1.0, params.asking.reputation_rate)
-    if p.tie_upkeep > 0.0:  # a post keeps the poster's ties to colleagues with tools warm
-        ties = _ties_to_tools(adjacency.indptr, adjacency.indices, network.reverse, posters,
-                              state.has_tools)
-        pull_toward(state.strength, ties, 1.0, p.tie_upkeep)
-
-    readers = np.flatnonzero(state.has_tools)
     members = np.empty(0, np.int64)
     if p.community_reads:
         members = np.flatnonzero((state.community >= 0) & state.has_tools)
-    department, community = network.department, state.community
-    reader, pick = _feed_reads(
-        draws, readers, department[readers], department[posters], p.reads, p.feed_locality,
-        members, community[members], community[posters], p.community_reads, state.proactivity,
+    count, total = _scratch(max(state.strength.size, state.n))
+    tracked = state.sources is not None
+    posters, topic, quality, reader, pick, before, cells, gained = _esn_day(
+        stream(rng), state.knowledge, state.demand, state.codifiable, state.has_tools,
+        state.lurker, state.hoarder, state.generosity, state.tech_savvy, state.boldness,
+        state.proactivity, state.absorption, state.last_post, state.post_count, state.effort,
+        state.reputation, state.strength, state.community, members, adjacency.indptr,
+        adjacency.indices, network.reverse, network.department, step, p.post_rate,
+        0.5 + 0.5 * params.culture.psychological_safety, p.audience, p.tie_upkeep, p.reads,
+        p.feed_locality, p.community_reads, p.learning_rate, params.asking.reputation_rate,
+        count, total, tracked,
     )
-    if reader.size == 0:
-        return counts
-    if state.sources is not None:
-        read_cells = reader * state.topics + topic[pick]
-        touched = np.unique(read_cells)
-        before = k.reshape(-1)[touched]
-    cells, gained = read_posts(
-        k, reader, pick, topic, quality, posters,
-        p.learning_rate, state.absorption, state.tech_savvy, state.codifiable,
-    )
-    if state.sources is not None:
-        _record_reads(state, read_cells, touched, before, pick, quality, posters, reader)
-    state.used.append(cells)
-    counts["esn"] = int(cells.size)
-    counts["gain_esn"] = float(gained)
-    return counts
+    if posters.size:
+        state.use(posters, topic)
+    if reader.size:
+        state.used.append(cells)
+        if tracked:
+            _record_reads(state, reader, pick, topic, quality, posters, before)
+    return {"posts": int(posters.size), "esn": int(cells.size), "gain_esn": float(gained)}
 
 
-def _record_reads(state, read_cells, touched, before, pick, quality, posters, reader) -> None:
+def _record_reads(state, reader, pick, topic, quality, posters, before) -> None:
     """Credit each cell's gain to the poster of the best post read on it (reading keeps the
     best outcome; the reader's rate is the same for every post, so the best post is the one
-    of highest quality). Own posts teach nothing and are left out."""
+    of highest quality). Own posts teach nothing and are left out. ``before`` is each read
+    cell's knowledge before anyone read."""
+    read_cells = reader * state.topics + topic[pick]
+    touched, first = np.unique(read_cells, return_index=True)
     other = posters[pick] != reader
     best_cells, teacher = best_per_cell(read_cells[other], quality[pick[other]], posters[pick[other]])
-    gain = state.knowledge.reshape(-1)[touched] - before
+    gain = state.knowledge.reshape(-1)[touched] - before[first]
     where = np.searchsorted(best_cells, touched)
     found = (where < best_cells.size) & (best_cells[np.minimum(where, best_cells.size - 1)] == touched)
     learned = found & (gain > 0)
     state.sources.record(touched[learned] // state.topics, teacher[where[learned]], ESN,
                          gain[learned])
+
+
+@_jit
+def _esn_day(
+    draws, knowledge, demand, codifiable, has_tools, lurker, hoarder, generosity, tech_savvy,
+    boldness, proactivity, absorption, last_post, post_count, effort, reputation, strength,
+    community, members, indptr, indices, reverse, department, step, post_rate, safety,
+    audience_weight, tie_upkeep, reads, locality, community_reads, learning_rate,
+    reputation_rate, count, total, tracked,
+):
+    """One day of the ESN in one call (see the module docstring): who posts and on what, the
+    posts' effects on their posters, and the reads. Returns ``(posters, topic, quality,
+    reader, post, before, cells, gained)``: the day's posts (topic and level per post), the
+    reads taken (``before``: the read cell's knowledge before reading, when ``tracked``),
+    the cells that learned and the knowledge gained."""
+    none = np.empty(0, dtype=np.int64)
+    posters = _posters(
+        draws, has_tools, lurker, hoarder, generosity, tech_savvy, boldness, indptr, indices,
+        post_rate, safety, audience_weight,
+    )
+    if posters.size == 0:
+        return none, none, np.empty(0), none, none, np.empty(0), none, 0.0
+    means = column_means(knowledge)
+    novelty = np.empty(demand.size)
+    for t in range(demand.size):
+        novelty[t] = demand[t] * (1.0 - means[t])
+    topic = _post_topics(draws, knowledge, posters, novelty)
+    kept = topic >= 0
+    posters, topic = posters[kept], topic[kept]
+    if posters.size == 0:
+        return none, none, np.empty(0), none, none, np.empty(0), none, 0.0
+    quality = np.empty(posters.size)
+    for i in range(posters.size):
+        r = posters[i]
+        quality[i] = knowledge[r, topic[i]]
+        last_post[r] = step
+        post_count[r] += 1
+        effort[r] += 1.0
+    _pull(reputation, posters, np.ones(1), reputation_rate, count, total)
+    if tie_upkeep > 0.0:  # a post keeps the poster's ties to colleagues with tools warm
+        ties = _ties_to_tools(indptr, indices, reverse, posters, has_tools)
+        _pull(strength, ties, np.ones(1), tie_upkeep, count, total)
+    readers = np.flatnonzero(has_tools)
+    reader, pick = _feed_reads(
+        draws, readers, department[readers], department[posters], reads, locality,
+        members, community[members], community[posters], community_reads, proactivity,
+    )
+    before = np.empty(reader.size if tracked else 0)
+    for i in range(before.size):
+        before[i] = knowledge[reader[i], topic[pick[i]]]
+    cells, gained = read_posts(
+        knowledge, reader, pick, topic, quality, posters, learning_rate, absorption,
+        tech_savvy, codifiable,
+    )
+    return posters, topic, quality, reader, pick, before, cells, gained
 
 
 @_jit
