@@ -55,13 +55,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from orglearn.simulation.processes.kernels import (
-    asking_choices,
-    asking_turns,
-    helping,
-    telling,
-    telling_choices,
-)
+from orglearn.simulation.processes.draws import stream
+from orglearn.simulation.processes.kernels import asking_day
 from orglearn.simulation.processes.rules import _scratch
 from orglearn.simulation.sources import DIRECT
 
@@ -76,69 +71,35 @@ DEFENSIVE_ABSORPTION = 0.5
 
 def ask_for_help(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Apply one round of help-seeking; returns counts of asks, helps, successes, refusals."""
-    # The arithmetic runs in compiled kernels (`kernels.asking_turns` to `kernels.helping`), one
-    # between one draw and the next: the draws are the same numpy calls, in the same order.
     p = params.asking
-    safety = 0.5 + 0.5 * params.culture.psychological_safety
-    tellers, askers, up_only = asking_turns(
-        rng.random(state.n), p.rate, state.proactivity, state.boldness, safety,
-        p.formal_damping, state.formal_preference, state.style, p.style_rules,
-        network.is_manager, PUSHY_ASKING, DEFENSIVE_ASKING,
-    )
-    counts = {"asks": 0, "helps": 0, "direct": 0, "refusals": 0, "tells": 0, "gain_direct": 0.0}
-    if tellers.size == 0 and askers.size == 0:
-        return counts
+    adjacency = network.adjacency
+    # The typical colleague's reputation (numpy's mean); nothing before helping changes it.
+    usual = max(state.reputation.mean(), 1e-9) if p.reputation_detection else 1.0
     # Scratch for `rules.pull_toward`'s counting, large enough for ties and people alike.
     count, total = _scratch(max(state.strength.size, state.n))
-    _tell(state, network, params, rng, tellers, counts, count, total)
-    adjacency = network.adjacency
-    u_topic, u_helper = rng.random(askers.size), rng.random(askers.size)
-    topic, edge = asking_choices(
-        adjacency.indptr, adjacency.indices, state.knowledge, state.demand, state.strength,
-        askers, u_topic, u_helper, EXPERTISE_FLOOR, network.team, state.has_tools,
-        state.last_post, step - params.metrics.participation_window, p.hidden_expertise,
-        up_only, network.manager,
+    (told, tell_cells, tell_learner, tell_teacher, tell_gain, asked, helps, refusals, cells,
+     learner, teacher, gain) = asking_day(
+        stream(rng), state.knowledge, state.demand, adjacency.indptr, adjacency.indices,
+        network.reverse, network.to_report, network.team, network.manager, network.is_manager,
+        state.has_tools, state.last_post, step - params.metrics.participation_window,
+        p.hidden_expertise, EXPERTISE_FLOOR, p.rate, state.proactivity, state.boldness,
+        0.5 + 0.5 * params.culture.psychological_safety, p.formal_damping,
+        state.formal_preference, state.style, p.style_rules, PUSHY_ASKING, DEFENSIVE_ASKING,
+        state.generosity, state.tact, state.absorption, DEFENSIVE_ABSORPTION, state.codifiable,
+        p.reputation_detection, state.reciprocity_sensitivity, state.reputation, usual,
+        state.given, state.received, state.effort, state.strength, p.strengthen, p.weaken,
+        p.reputation_rate, count, total,
     )
-    asked = int(np.count_nonzero(edge >= 0))
-    u_insist, u_willing, u_lands = rng.random(asked), rng.random(asked), rng.random(asked)
-    # The typical colleague's reputation; numpy's mean (pairwise summation), as before.
-    usual = max(state.reputation.mean(), 1e-9) if p.reputation_detection else 1.0
-    helps, refusals, cells, learner, helper, gain = helping(
-        state.knowledge, adjacency.indices, network.reverse, askers, topic, edge,
-        u_insist, u_willing, u_lands, state.style, p.style_rules, state.generosity, state.tact,
-        state.absorption, DEFENSIVE_ABSORPTION, state.codifiable, p.reputation_detection,
-        state.reciprocity_sensitivity, state.reputation, usual, state.given, state.received,
-        state.effort, state.strength, p.strengthen, p.weaken, p.reputation_rate, count, total,
-    )
-    counts.update(
-        asks=asked, helps=helps, direct=counts["direct"] + learner.size, refusals=refusals
-    )
-    counts["gain_direct"] += float(gain.sum())
+    counts = {"asks": asked, "helps": helps, "direct": tell_learner.size + learner.size,
+              "refusals": refusals, "tells": told, "gain_direct": 0.0}
+    if told:
+        counts["gain_direct"] += float(tell_gain.sum())
+        state.used.append(tell_cells)
+        if state.sources is not None:
+            state.sources.record(tell_learner, tell_teacher, DIRECT, tell_gain)
+    if asked or told:
+        counts["gain_direct"] += float(gain.sum())
     state.used.append(cells)
     if state.sources is not None:
-        state.sources.record(learner, helper, DIRECT, gain)
+        state.sources.record(learner, teacher, DIRECT, gain)
     return counts
-
-
-def _tell(state, network, params, rng, tellers: np.ndarray, counts: dict, count, total) -> None:
-    """Top-down managers tell a report, unasked, about a client topic they know."""
-    if tellers.size == 0:
-        return
-    adjacency = network.adjacency
-    u_topic, u_report = rng.random(tellers.size), rng.random(tellers.size)
-    tellers, topic, edge = telling_choices(
-        state.knowledge, state.demand, adjacency.indptr, adjacency.indices, network.to_report,
-        tellers, u_topic, u_report,
-    )
-    cells, report, teller, gain = telling(
-        state.knowledge, adjacency.indices, network.reverse, state.strength, state.tact,
-        state.absorption, state.style, params.asking.style_rules, state.codifiable,
-        tellers, topic, edge, rng.random(tellers.size), DEFENSIVE_ABSORPTION,
-        params.asking.strengthen, count, total,
-    )
-    state.used.append(cells)
-    if state.sources is not None:
-        state.sources.record(report, teller, DIRECT, gain)
-    counts["tells"] = int(tellers.size)
-    counts["direct"] += int(report.size)
-    counts["gain_direct"] += float(gain.sum())

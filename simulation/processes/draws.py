@@ -24,7 +24,7 @@ from llvmlite import ir
 from numba import types
 from numba.extending import intrinsic
 
-__all__ = ["stream", "uniform", "below"]
+__all__ = ["stream", "uniform", "uniforms", "below"]
 
 _jit = numba.njit(cache=True, nogil=True, inline="always")
 _last: list = [None, None]  # the last Generator asked for and its stream
@@ -64,6 +64,15 @@ _next_uint32 = _caller(ir.IntType(32), types.uint32)
 def uniform(stream):
     """One uniform in [0, 1): the next number of ``Generator.random``."""
     return _next_double(stream[0], stream[2])
+
+
+@_jit
+def uniforms(stream, size):
+    """``size`` uniforms in [0, 1): ``Generator.random(size)``."""
+    out = np.empty(size)
+    for i in range(size):
+        out[i] = _next_double(stream[0], stream[2])
+    return out
 
 
 @_jit

@@ -21,6 +21,7 @@ import numba
 import numpy as np
 
 from orglearn.simulation.parameters import STYLES
+from orglearn.simulation.processes.draws import uniforms
 from orglearn.simulation.processes.rules import _pull, learn
 
 
@@ -437,3 +438,56 @@ def helping(
         _pull(reputation, helper[judged], outcome, reputation_rate, count, total)
     helps = int(np.count_nonzero(helped))
     return helps, judged.size - helps, cells, learner, teacher, gain
+
+
+@_jit
+def asking_day(
+    draws, knowledge, demand, indptr, indices, reverse, to_report, team, manager, is_manager,
+    has_tools, last_post, since, hidden, floor, rate, proactivity, boldness, safety, damping,
+    formal_preference, style, style_rules, pushy, defensive, generosity, tact, absorption,
+    defensive_absorption, codifiable, trust_matters, reciprocity_sensitivity, reputation,
+    usual_reputation, given, received, effort, strength, strengthen, weaken, reputation_rate,
+    count, total,
+):
+    """A day of process 2 in one call: turns, tellings, then asking and helping, each step
+    drawing its uniforms from ``draws`` in the order the steps above take them (`asking_turns`
+    to `helping`). Returns ``(told, tell_cells, tell_learner, tell_teacher, tell_gain, asked,
+    helps, refusals, cells, learner, teacher, gain)``."""
+    none, nothing = np.empty(0, dtype=np.int64), np.empty(0)
+    tellers, askers, up_only = asking_turns(
+        uniforms(draws, proactivity.size), rate, proactivity, boldness, safety, damping,
+        formal_preference, style, style_rules, is_manager, pushy, defensive,
+    )
+    told, tell_cells, tell_learner, tell_teacher, tell_gain = 0, none, none, none, nothing
+    if tellers.size:
+        u_topic = uniforms(draws, tellers.size)
+        u_report = uniforms(draws, tellers.size)
+        tellers, topic, edge = telling_choices(
+            knowledge, demand, indptr, indices, to_report, tellers, u_topic, u_report
+        )
+        told = tellers.size
+        tell_cells, tell_learner, tell_teacher, tell_gain = telling(
+            knowledge, indices, reverse, strength, tact, absorption, style, style_rules,
+            codifiable, tellers, topic, edge, uniforms(draws, tellers.size),
+            defensive_absorption, strengthen, count, total,
+        )
+    u_topic = uniforms(draws, askers.size)
+    u_helper = uniforms(draws, askers.size)
+    topic, edge = asking_choices(
+        indptr, indices, knowledge, demand, strength, askers, u_topic, u_helper, floor, team,
+        has_tools, last_post, since, hidden, up_only, manager,
+    )
+    asked = 0
+    for e in edge:
+        asked += e >= 0
+    u_insist = uniforms(draws, asked)
+    u_willing = uniforms(draws, asked)
+    u_lands = uniforms(draws, asked)
+    helps, refusals, cells, learner, teacher, gain = helping(
+        knowledge, indices, reverse, askers, topic, edge, u_insist, u_willing, u_lands, style,
+        style_rules, generosity, tact, absorption, defensive_absorption, codifiable,
+        trust_matters, reciprocity_sensitivity, reputation, usual_reputation, given, received,
+        effort, strength, strengthen, weaken, reputation_rate, count, total,
+    )
+    return (told, tell_cells, tell_learner, tell_teacher, tell_gain, asked, helps, refusals,
+            cells, learner, teacher, gain)
