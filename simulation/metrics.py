@@ -257,7 +257,9 @@ def gini(values: np.ndarray) -> float:
 
 @numba.njit(cache=True, nogil=True)
 def _gini(values):
-    v = sort_floats(values)
+    # The radix sort's fixed cost (six passes over 2,048 counters) outweighs its speed on
+    # small organisations; both give the same sorted values.
+    v = np.sort(values) if values.size < 4096 else sort_floats(values)
     n = v.size
     total, ranked = 0.0, 0.0
     for i in range(n):
