@@ -5,7 +5,11 @@ What it measures (full model, every process on, K = 20 topics):
 - **agent-steps per second** of the vectorised model at N = 1,000, 10,000, 100,000 and
   1,000,000 (``quick`` stops at 100,000), each size in a fresh process so that its set-up time
   and peak memory (``VmHWM``) are its own; the time per step is the median of five rounds;
-- **10,000 agents for 365 steps**, wall time;
+- the same at the largest size up to 100,000 with **BLAS threads left at the library's
+  default** (the environment of a Python API user; the figures above pin one thread, as sweep
+  workers do), as a share of the pinned figure: the model itself must not start BLAS threads;
+- **a whole 200-agent x 365-step run** in process (set-up and metrics included), the median of
+  seven, and **10,000 agents for 365 steps**, wall time;
 - the **per-agent Mesa reference model** (`orglearn.bench.reference`: the same rules written
   as idiomatic per-agent Mesa) at 1,000 and 10,000 agents, and the speed-up over it;
 - the machine's **memory-copy bandwidth** and the share of the resulting bound that the model
@@ -48,7 +52,13 @@ TOPICS = 20
 
 #: The issue's targets on a 2-core machine: (description, key, comparison, value).
 TARGETS = (
-    ("agent-steps/s at 100,000 agents", "agent_steps_per_s_100000", ">=", 2_000_000),
+    ("agent-steps/s at 100,000 agents", "agent_steps_per_s_100000", ">=", 6_000_000),
+    ("agent-steps/s at 1,000,000 agents", "agent_steps_per_s_1000000", ">=", 4_000_000),
+    ("200 agents x 365 steps in process, seconds", "seconds_200_x_365", "<=", 0.040),
+    (
+        "100,000 agents with default BLAS threads, share of the pinned figure",
+        "default_blas_ratio_100000", ">=", 0.9,
+    ),
     ("10,000 agents x 365 steps, seconds", "seconds_10000_x_365", "<", 2.0),
     ("set-up of 1,000,000 agents, seconds", "setup_s_1000000", "<", 10.0),
     ("peak memory at 1,000,000 agents, GB", "peak_gb_1000000", "<", 4.0),
@@ -64,6 +74,9 @@ COLD_START = {
     "python": ("-c", "pass"),
 }
 COLD_START_REPEATS = 5
+#: Environment variables that set thread pools' sizes; the default-BLAS figure unsets them.
+_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                     "BLIS_NUM_THREADS", "NUMBA_NUM_THREADS")
 
 
 def _peak_gb() -> float:
@@ -113,6 +126,19 @@ def measure_model(
     }
 
 
+def _year_of_200(repeats: int = 7) -> float:
+    """Median seconds of a whole 200-agent x 365-step run in this process (after one run that
+    warms it up): the cost of a typical sweep run or UI what-if, set-up and metrics included."""
+    from orglearn.simulation.model import SocialLearningModel
+
+    times = []
+    for seed in range(repeats + 1):
+        started = time.perf_counter()
+        SocialLearningModel(n_agents=200, topics=TOPICS, rng=seed).run(365)
+        times.append(time.perf_counter() - started)
+    return float(np.median(times[1:]))
+
+
 def _year_of_10000() -> float:
     from orglearn.simulation.model import SocialLearningModel
 
@@ -134,10 +160,16 @@ def memory_bandwidth(size_mb: int = 512, repeats: int = 5) -> float:
     return 2 * src.nbytes / best / 1e9
 
 
-def _in_subprocess(call: str) -> Any:
-    """Run ``call`` (a Python expression) in a fresh interpreter and return its JSON result."""
+def _in_subprocess(call: str, pin_blas: bool = True) -> Any:
+    """Run ``call`` (a Python expression) in a fresh interpreter and return its JSON result.
+
+    With ``pin_blas`` the child gets one BLAS thread, as sweep workers do; without it, the
+    environment a Python API user has (BLAS threads left to the library's default).
+    """
     code = f"import json, orglearn.bench.run as bench; print(json.dumps(bench.{call}))"
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    if not pin_blas:
+        env = {k: v for k, v in os.environ.items() if k not in _THREAD_VARIABLES}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     if out.returncode != 0:
         raise RuntimeError(f"benchmark step failed: {call}\n{out.stderr[-2000:]}")
@@ -235,6 +267,16 @@ def run_benchmark(
         for key in ("setup_s", "seconds_per_step", "seconds_per_step_rounds", "agent_steps_per_s",
                     "peak_gb"):
             result[f"{key}_{n}"] = m[key]
+    blas_n = max((n for n in sizes if n <= 100_000), default=None)
+    if blas_n is not None:
+        log(f"vectorised model, {blas_n:,} agents, default BLAS threads ...")
+        m = _in_subprocess(f"measure_model({blas_n}, seconds={seconds})", pin_blas=False)
+        result[f"default_blas_agent_steps_per_s_{blas_n}"] = m["agent_steps_per_s"]
+        result[f"default_blas_ratio_{blas_n}"] = (
+            m["agent_steps_per_s"] / result[f"agent_steps_per_s_{blas_n}"]
+        )
+    log("200 agents for 365 steps ...")
+    result["seconds_200_x_365"] = _in_subprocess("_year_of_200()")
     log("10,000 agents for 365 steps ...")
     result["seconds_10000_x_365"] = _in_subprocess("_year_of_10000()")
     for n in reference_sizes:
@@ -267,7 +309,9 @@ def run_benchmark(
 def _met(value, op: str, target: float) -> bool | None:
     if value is None:
         return None
-    return value >= target if op == ">=" else value < target
+    if op == ">=":
+        return value >= target
+    return value <= target if op == "<=" else value < target
 
 
 def _measured(result: dict[str, Any], prefix: str) -> list[int]:
@@ -300,6 +344,13 @@ def format_table(result: dict[str, Any]) -> str:
             f"per-agent Mesa at {n:,}: {result[f'reference_agent_steps_per_s_{n}']:,.0f} agent-steps/s; "
             f"vectorised is {result[f'speedup_{n}']:.0f}x faster"
         )
+    for n in _measured(result, "default_blas_ratio"):
+        lines.append(
+            f"{n:,} agents with default BLAS threads: "
+            f"{result[f'default_blas_agent_steps_per_s_{n}']:,.0f} agent-steps/s "
+            f"({result[f'default_blas_ratio_{n}']:.0%} of the pinned figure)"
+        )
+    lines.append(f"200 agents x 365 steps, in process: {1000 * result['seconds_200_x_365']:.0f} ms")
     lines.append(f"10,000 agents x 365 steps: {result['seconds_10000_x_365']:.2f} s")
     lines.append(
         f"memory copy: {result['memory_bandwidth_gb_s']:.1f} GB/s -> bound "

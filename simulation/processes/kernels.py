@@ -23,7 +23,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from orglearn.simulation.processes.rules import learn
+from orglearn.simulation.parameters import STYLES
+from orglearn.simulation.processes.draws import uniforms
+from orglearn.simulation.processes.rules import _pull, learn
 
 
 __all__ = [
@@ -31,6 +33,10 @@ __all__ = [
     "pick_edges",
     "pick_columns",
     "asking_choices",
+    "asking_turns",
+    "telling_choices",
+    "telling",
+    "helping",
     "read_posts",
     "column_means",
     "row_dot",
@@ -122,7 +128,7 @@ def pick_columns(matrix, rows, scale, u):
 @_jit
 def asking_choices(
     indptr, indices, knowledge, demand, strength, askers, u_topic, u_helper, floor,
-    team, searches, findable, hidden, up_only, manager,
+    team, searches, last_post, since, hidden, up_only, manager,
 ):
     """What each asker asks about, and whom (process 2, steps 2 and 3).
 
@@ -130,9 +136,10 @@ def asking_choices(
     neighbours' mean knowledge)``; the helper, a tie, in proportion to
     ``strength * (floor + perceived lead on the topic)``, the lead being how much more the
     neighbour knows than the asker. A neighbour's lead is perceived fully when they are a
-    teammate, or when the asker ``searches`` (has tools) and the neighbour is ``findable``
-    (posted lately), else at ``hidden`` of its value. An asker with ``up_only`` asks only their
-    manager. Returns ``(topic, edge)`` per asker, -1 where there is nothing to ask or no one.
+    teammate, or when the asker ``searches`` (has tools) and the neighbour is findable (their
+    ``last_post`` is after step ``since``), else at ``hidden`` of its value. Asker ``i`` asks
+    only their manager where ``up_only[i]`` (one flag per asker, not per person).
+    Returns ``(topic, edge)`` per asker, -1 where there is nothing to ask or no one.
     """
     topics = knowledge.shape[1]
     topic = np.full(askers.size, -1, dtype=np.int64)
@@ -158,10 +165,11 @@ def asking_choices(
         topic[i] = t
         for e in range(lo, hi):
             j = indices[e]
-            if up_only[a] and j != manager[a]:
+            if up_only[i] and j != manager[a]:
                 helpers[e - lo] = 0.0
                 continue
-            seen = 1.0 if team[j] == team[a] or (searches[a] and findable[j]) else hidden
+            findable = last_post[j] > since
+            seen = 1.0 if team[j] == team[a] or (searches[a] and findable) else hidden
             more = max(knowledge[j, t] - knowledge[a, t], 0.0)
             helpers[e - lo] = strength[e] * (floor + seen * more)
         j = _pick(helpers[: hi - lo], u_helper[i])
@@ -236,6 +244,262 @@ def row_dot(matrix, weights):
             total += matrix[i, j] * weights[j]
         out[i] = total
     return out
+
+
+# Process 2, asking for help (`asking.py`): the arithmetic around its draws, one kernel between
+# one draw and the next. In numpy this took dozens of small calls a step, each costing more in
+# overhead than its arithmetic at 200 people, and a pass over a temporary at 100,000.
+
+#: Style codes (`parameters.STYLES`) the asking kernels act on.
+ABRASIVE, DEFENSIVE, PUSHY, TOP_DOWN = (
+    STYLES.index(s) for s in ("abrasive", "defensive", "pushy", "top_down")
+)
+
+
+@_jit
+def asking_turns(
+    u, rate, proactivity, boldness, safety, damping, formal_preference, style, style_rules,
+    is_manager, pushy, defensive,
+):
+    """Who takes a turn at asking (process 2, step 1), from one uniform ``u`` per person.
+
+    Person ``i`` takes a turn where ``u[i] < rate * proactivity * boldness * safety * (1 -
+    damping * formal_preference)``, that chance times ``pushy`` or ``defensive`` for people of
+    those styles. Returns ``(tellers, askers, up_only)`` in row order: the top-down managers
+    (who tell instead of asking), everyone else, and per asker whether they are top-down (they
+    ask only their manager). Without ``style_rules`` every style counts as tactful.
+    """
+    turns = np.empty(u.size, dtype=np.int64)
+    taking = telling = 0
+    for i in range(u.size):
+        s = style[i] if style_rules else 0
+        dampen = 1.0 - damping * formal_preference[i]
+        chance = rate * proactivity[i] * boldness[i] * safety * dampen
+        if s == PUSHY:
+            chance = pushy * chance
+        elif s == DEFENSIVE:
+            chance = defensive * chance
+        # Branch-free: whether someone takes a turn is a coin toss the CPU cannot predict.
+        turns[taking] = i
+        takes = u[i] < chance
+        taking += takes
+        telling += takes & (s == TOP_DOWN) & is_manager[i]
+    tellers = np.empty(telling, dtype=np.int64)
+    askers = np.empty(taking - telling, dtype=np.int64)
+    up_only = np.empty(taking - telling, dtype=np.bool_)
+    tells = asks = 0
+    for i in turns[:taking]:
+        top_down = style_rules and style[i] == TOP_DOWN
+        if top_down and is_manager[i]:
+            tellers[tells] = i
+            tells += 1
+        else:
+            askers[asks], up_only[asks] = i, top_down
+            asks += 1
+    return tellers, askers, up_only
+
+
+@_jit
+def telling_choices(knowledge, demand, indptr, indices, to_report, tellers, u_topic, u_report):
+    """What each top-down manager tells, and to whom (process 2, step 4).
+
+    The topic is drawn in proportion to the teller's knowledge times its ``demand``, never
+    topic 0 (the new idea); the tie in proportion to ``to_report`` (1 for a tie to a report).
+    Returns ``(tellers, topic, edge)`` of the tellers who found both, in order.
+    """
+    weight = demand.copy()
+    weight[0] = 0.0  # they tell what clients need, not the new idea
+    topic = pick_columns(knowledge, tellers, weight, u_topic)
+    edge = pick_edges(indptr, indices, tellers, u_report, to_report, np.empty(0))
+    found = (edge >= 0) & (topic >= 0)
+    return tellers[found], topic[found], edge[found]
+
+
+@_jit
+def _pull_ties(strength, reverse, edges, target, rate, count, total):
+    """`rules.pull_toward` on both directions of each tie in ``edges``."""
+    if edges.size:
+        both = np.concatenate((edges, reverse[edges]))
+        _pull(strength, both, np.full(1, target), rate, count, total)
+
+
+@_jit
+def _learn_from(knowledge, learner, teacher, topic, edge, rate, strength, codifiable):
+    """Each ``learner[i]`` learns ``topic[i]`` from ``teacher[i]`` over tie ``edge[i]``
+    (`rules.learn` at ``rate[i]``, tacit pieces times the tie's strength), synchronously: every
+    outcome is worked out from the knowledge before any is written, and each learner changes
+    only its own cell (one per learner). Returns the used cells (learners', then teachers') and
+    the gains."""
+    k = knowledge.shape[1]
+    new, gain = np.empty(learner.size), np.empty(learner.size)
+    cells = np.empty(2 * learner.size, dtype=np.int64)
+    for i in range(learner.size):
+        r, t = learner[i], topic[i]
+        mine = knowledge[r, t]
+        tacit_rate = rate[i] * strength[edge[i]]
+        new[i] = _learn(mine, knowledge[teacher[i], t], rate[i], tacit_rate, codifiable[t])
+        gain[i] = new[i] - mine
+        cells[i] = r * k + t
+        cells[learner.size + i] = teacher[i] * k + t
+    for i in range(learner.size):
+        knowledge[learner[i], topic[i]] = new[i]
+    return cells, gain
+
+
+@_jit
+def telling(
+    knowledge, indices, reverse, strength, tact, absorption, style, style_rules, codifiable,
+    tellers, topic, edge, u, defensive_absorption, strengthen, count, total,
+):
+    """Tellings land and teach (process 2, step 4), synchronously.
+
+    Teller ``tellers[i]`` tells the far end of ``edge[i]`` (a report) about ``topic[i]``: it
+    lands where the teller knows more and ``u[i] < tact_report * tact_teller``, and the report
+    learns (`rules.learn`) at their absorption (times ``defensive_absorption`` for a defensive
+    report, with ``style_rules``), tacit pieces times the tie's strength. Ties that carried a
+    telling are pulled toward 1 at ``strengthen`` (`rules.pull_toward`, with its scratch
+    ``count`` and ``total``). Returns ``(cells, learner, teacher, gain)`` of the tellings that
+    landed: the used cells (learners' then teachers'), who learned from whom, and how much.
+    """
+    lands = np.zeros(tellers.size, dtype=np.bool_)
+    for i in range(tellers.size):
+        r, m = indices[edge[i]], tellers[i]
+        lands[i] = knowledge[m, topic[i]] > knowledge[r, topic[i]] and u[i] < tact[r] * tact[m]
+    landed = np.flatnonzero(lands)
+    learner, teacher = indices[edge[landed]], tellers[landed]
+    rate = absorption[learner]
+    for i in range(landed.size):
+        if style_rules and style[learner[i]] == DEFENSIVE:
+            rate[i] = defensive_absorption * rate[i]
+    cells, gain = _learn_from(
+        knowledge, learner, teacher, topic[landed], edge[landed], rate, strength, codifiable
+    )
+    _pull_ties(strength, reverse, edge[landed], 1.0, strengthen, count, total)
+    return cells, learner, teacher, gain
+
+
+@_jit
+def helping(
+    knowledge, indices, reverse, askers, topic, edge, u_insist, u_willing, u_lands,
+    style, style_rules, generosity, tact, absorption, defensive_absorption, codifiable,
+    trust_matters, reciprocity_sensitivity, reputation, usual_reputation, given, received,
+    effort, strength, strengthen, weaken, reputation_rate, count, total,
+):
+    """Helpers help or refuse, help lands and teaches, and ties, ledgers and reputations follow
+    (process 2, steps 5 to 8), synchronously: every decision reads the state as it was before.
+
+    ``askers``, ``topic`` and ``edge`` are `asking_choices`' (edge -1: no one asked); the
+    uniforms are one per asker who asked, in order. The pulls are `rules.pull_toward`'s, with
+    its scratch ``count`` and ``total``. Returns ``(helps, refusals, cells, learner, teacher,
+    gain)``: the counts, the used cells (learners', then teachers') and who learned from whom,
+    and how much, where help landed.
+    """
+    asked = u_insist.size
+    rows = np.flatnonzero(edge >= 0)
+    edges = edge[rows]
+    helper = indices[edges]
+    can_teach = np.empty(asked, dtype=np.bool_)
+    helped = np.empty(asked, dtype=np.bool_)
+    lands = np.empty(asked, dtype=np.bool_)
+    pushy = np.empty(asked, dtype=np.bool_)
+    abrasive = np.empty(asked, dtype=np.bool_)
+    for i in range(asked):
+        a, h, t, e = askers[rows[i]], helper[i], topic[rows[i]], edges[i]
+        can_teach[i] = knowledge[h, t] > knowledge[a, t]
+        chance = generosity[h] * (0.5 + 0.5 * tact[a])
+        if trust_matters:
+            b = reverse[e]  # the tie seen from the helper's side
+            record = min(1.0, (received[b] + 1.0) / (given[b] + 1.0))
+            # Reputation is judged against what is usual here: the typical colleague is trusted.
+            standing = min(1.0, reputation[a] / usual_reputation)
+            chance = chance * (1.0 - reciprocity_sensitivity[h] * (1.0 - standing * record))
+        pushy[i] = style_rules and style[a] == PUSHY
+        abrasive[i] = style_rules and style[h] == ABRASIVE
+        # A pushy asker who was refused asks again: a second draw. (Bitwise, not and/or: these
+        # are coin tosses, and branches on them are mispredicted half the time.)
+        helped[i] = can_teach[i] & (
+            (u_willing[i] < chance) | (pushy[i] & (u_insist[i] < chance))
+        )
+        lands[i] = u_lands[i] < (tact[a] if abrasive[i] else tact[a] * tact[h])
+    success = np.flatnonzero(helped & lands)
+    learner, teacher, taught = askers[rows[success]], helper[success], edges[success]
+    rate = absorption[learner]
+    for i in range(success.size):
+        if style_rules and style[learner[i]] == DEFENSIVE:
+            rate[i] = defensive_absorption * rate[i]
+    cells, gain = _learn_from(
+        knowledge, learner, teacher, topic[rows[success]], taught, rate, strength, codifiable
+    )
+    for e in taught:  # the ledgers: given on the helper's side of the tie, received on the asker's
+        given[reverse[e]] += 1.0
+        received[e] += 1.0
+    for h in helper[helped]:
+        effort[h] += 1.0  # helping costs time whether or not it landed
+    _pull_ties(strength, reverse, taught[~abrasive[success]], 1.0, strengthen, count, total)
+    # Refused or not landed, abrasive help, and every pushy request strain the tie.
+    soured = np.concatenate((
+        edges[can_teach & ~(helped & lands)], taught[abrasive[success]], edges[pushy]
+    ))
+    _pull_ties(strength, reverse, soured, 0.0, weaken, count, total)
+    judged = np.flatnonzero(can_teach)
+    if judged.size:
+        outcome = helped[judged].astype(np.float64)  # toward 1 if willing, 0 if refused
+        _pull(reputation, helper[judged], outcome, reputation_rate, count, total)
+    helps = int(np.count_nonzero(helped))
+    return helps, judged.size - helps, cells, learner, teacher, gain
+
+
+@_jit
+def asking_day(
+    draws, knowledge, demand, indptr, indices, reverse, to_report, team, manager, is_manager,
+    has_tools, last_post, since, hidden, floor, rate, proactivity, boldness, safety, damping,
+    formal_preference, style, style_rules, pushy, defensive, generosity, tact, absorption,
+    defensive_absorption, codifiable, trust_matters, reciprocity_sensitivity, reputation,
+    usual_reputation, given, received, effort, strength, strengthen, weaken, reputation_rate,
+    count, total,
+):
+    """A day of process 2 in one call: turns, tellings, then asking and helping, each step
+    drawing its uniforms from ``draws`` in the order the steps above take them (`asking_turns`
+    to `helping`). Returns ``(told, tell_cells, tell_learner, tell_teacher, tell_gain, asked,
+    helps, refusals, cells, learner, teacher, gain)``."""
+    none, nothing = np.empty(0, dtype=np.int64), np.empty(0)
+    tellers, askers, up_only = asking_turns(
+        uniforms(draws, proactivity.size), rate, proactivity, boldness, safety, damping,
+        formal_preference, style, style_rules, is_manager, pushy, defensive,
+    )
+    told, tell_cells, tell_learner, tell_teacher, tell_gain = 0, none, none, none, nothing
+    if tellers.size:
+        u_topic = uniforms(draws, tellers.size)
+        u_report = uniforms(draws, tellers.size)
+        tellers, topic, edge = telling_choices(
+            knowledge, demand, indptr, indices, to_report, tellers, u_topic, u_report
+        )
+        told = tellers.size
+        tell_cells, tell_learner, tell_teacher, tell_gain = telling(
+            knowledge, indices, reverse, strength, tact, absorption, style, style_rules,
+            codifiable, tellers, topic, edge, uniforms(draws, tellers.size),
+            defensive_absorption, strengthen, count, total,
+        )
+    u_topic = uniforms(draws, askers.size)
+    u_helper = uniforms(draws, askers.size)
+    topic, edge = asking_choices(
+        indptr, indices, knowledge, demand, strength, askers, u_topic, u_helper, floor, team,
+        has_tools, last_post, since, hidden, up_only, manager,
+    )
+    asked = 0
+    for e in edge:
+        asked += e >= 0
+    u_insist = uniforms(draws, asked)
+    u_willing = uniforms(draws, asked)
+    u_lands = uniforms(draws, asked)
+    helps, refusals, cells, learner, teacher, gain = helping(
+        knowledge, indices, reverse, askers, topic, edge, u_insist, u_willing, u_lands, style,
+        style_rules, generosity, tact, absorption, defensive_absorption, codifiable,
+        trust_matters, reciprocity_sensitivity, reputation, usual_reputation, given, received,
+        effort, strength, strengthen, weaken, reputation_rate, count, total,
+    )
+    return (told, tell_cells, tell_learner, tell_teacher, tell_gain, asked, helps, refusals,
+            cells, learner, teacher, gain)
 
 
 @_jit

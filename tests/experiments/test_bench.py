@@ -25,6 +25,11 @@ def test_a_small_benchmark_run_reports_every_figure(tmp_path):
         "reference_agent_steps_per_s_300"
     ]
     assert result["seconds_10000_x_365"] > 0 and result["memory_bandwidth_gb_s"] > 0
+    assert 0 < result["seconds_200_x_365"] < 60
+    # The largest size up to 100,000, again without pinned BLAS threads (a Python API user's).
+    assert result["default_blas_ratio_1000"] == (
+        result["default_blas_agent_steps_per_s_1000"] / result["agent_steps_per_s_1000"]
+    )
     assert result["sweep_speedup"] == result["sweep_runs_per_s_2"] / result["sweep_runs_per_s_1"]
     assert result["machine"]["cores"] >= 1 and result["machine"]["numba"]
     assert set(result["targets"]) == {label for label, *_ in TARGETS}
@@ -38,6 +43,7 @@ def test_a_small_benchmark_run_reports_every_figure(tmp_path):
     table = format_table(result)
     assert "per-agent Mesa at 300" in table and "not measured in this run" in table
     assert "10,000 agents x 365 steps" in table and "cold start, CPU seconds" in table
+    assert "200 agents x 365 steps, in process" in table and "default BLAS threads" in table
     png = plot_scaling(result, tmp_path / "cost.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
