@@ -2,9 +2,10 @@
 
 A step's choices (which neighbour to ask, which topic, which post to read) are per-person
 weighted draws over a handful of ties or topics. In numpy they take a dozen passes over
-temporary arrays; here each is one pass. The kernels are serial and draw no random numbers:
-the caller draws the uniforms they need from the model's ``numpy.random.Generator`` first, so
-a run's numbers depend only on its seed, never on thread counts.
+temporary arrays; here each is one pass. The kernels are serial. Most take the uniforms they
+need as arrays; the day-level ones (`asking_day`) draw them from the model's Generator through
+`simulation.processes.draws`, in the order the numpy calls would, so a run's numbers depend
+only on its seed, never on thread counts.
 
 Compiled code is cached next to this module (``cache=True``), so only the first import on a
 machine pays the compile time (a few seconds). Indices are trusted: compiled code does not
