@@ -21,6 +21,7 @@ import numpy as np
 from orglearn.simulation.processes.kernels import (
     NO_WEIGHT, _learn, bernoulli_rows, choose, pairwise_sum, pick_ties, true_rows,
 )
+from orglearn.simulation.processes.draws import stream, uniforms
 from orglearn.simulation.processes.rules import pull_toward
 from orglearn.simulation.sources import COLLABORATION, best_per_cell
 
@@ -32,30 +33,16 @@ _jit = numba.njit(cache=True, nogil=True)
 def collaborate(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Apply one step of collaboration; returns ``{"collaboration": pairs that worked}``."""
     p = params.collaboration
-    proposers = bernoulli_rows(rng.random(state.n), state.generosity, p.rate)
     counts = {"collaboration": 0, "gain_collaboration": 0.0}
-    if proposers.size == 0:
-        return counts
     adjacency = network.adjacency
-    # Each compiled step ends where the next draw's size depends on its result.
-    proposers, edge = pick_ties(
-        adjacency.indptr, adjacency.indices, proposers, rng.random(proposers.size),
-        state.strength, NO_WEIGHT,
-    )
-    a, b, ties = _agree(
-        proposers, edge, rng.random(proposers.size), adjacency.indices, network.reverse,
-        state.generosity, state.tact, state.strength, p.trust_threshold,
+    a, b, ties, cells, outcome, touched, gain, total = _collaboration_day(
+        stream(rng), adjacency.indptr, adjacency.indices, network.reverse, p.rate,
+        state.generosity, state.tact, state.strength, p.trust_threshold, state.knowledge,
+        state.demand, p.learning, state.absorption, state.codifiable, p.innovation_chance,
+        p.innovation_gain,
     )
     if a.size == 0:
         return counts
-    # The uniforms of rng.choice(demand.size, size=a.size, p=demand / demand.sum()), then the
-    # innovation draws, as they were drawn when the topic was chosen in numpy.
-    u_topic = rng.random(a.size)
-    u_innovate = rng.random(a.size)
-    cells, outcome, touched, gain, total = _work_together(
-        state.knowledge, a, b, state.demand, u_topic, u_innovate, p.learning, state.absorption,
-        state.codifiable, p.innovation_chance, p.innovation_gain,
-    )
     counts["gain_collaboration"] = total
     if state.sources is not None:  # the partner of the best outcome taught the cell
         _, teacher = best_per_cell(cells, outcome, np.concatenate((b, a)))
@@ -64,6 +51,40 @@ def collaborate(state, network, params, rng: np.random.Generator, step: int) -> 
     pull_toward(state.strength, ties, 1.0, params.asking.strengthen)
     counts["collaboration"] = int(a.size)
     return counts
+
+
+@_jit
+def _collaboration_day(
+    draws, indptr, indices, reverse, rate, generosity, tact, strength, trust_threshold,
+    knowledge, demand, learning, absorption, codifiable, innovation_chance, innovation_gain,
+):
+    """Proposals, agreement and working together, each drawing its uniforms from ``draws`` in
+    turn (proposing, the partner, accepting, the topic, innovating). Returns ``(a, b, ties,
+    cells, outcome, touched, gain, total)``: the pairs, the ties they used (both directions),
+    and `_work_together`'s results; empty where no pair worked."""
+    none = np.empty(0, dtype=np.int64)
+    nothing = (none, none, none, none, np.empty(0), none, np.empty(0), 0.0)
+    proposers = bernoulli_rows(uniforms(draws, generosity.size), generosity, rate)
+    if proposers.size == 0:
+        return nothing
+    proposers, edge = pick_ties(
+        indptr, indices, proposers, uniforms(draws, proposers.size), strength, NO_WEIGHT
+    )
+    a, b, ties = _agree(
+        proposers, edge, uniforms(draws, proposers.size), indices, reverse, generosity, tact,
+        strength, trust_threshold,
+    )
+    if a.size == 0:
+        return nothing
+    # The uniforms of rng.choice(demand.size, size=a.size, p=demand / demand.sum()), then the
+    # innovation draws, as they were drawn when the topic was chosen in numpy.
+    u_topic = uniforms(draws, a.size)
+    u_innovate = uniforms(draws, a.size)
+    cells, outcome, touched, gain, total = _work_together(
+        knowledge, a, b, demand, u_topic, u_innovate, learning, absorption, codifiable,
+        innovation_chance, innovation_gain,
+    )
+    return a, b, ties, cells, outcome, touched, gain, total
 
 
 @_jit

@@ -33,6 +33,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from orglearn.simulation.processes.draws import stream, uniforms
 from orglearn.simulation.processes.kernels import (
     NO_WEIGHT, bernoulli_rows, pairwise_sum, pick_ties, row_dot, std, true_rows,
 )
@@ -67,22 +68,38 @@ def _client_weights(demand):
 def change_culture(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Apply one step of imitation; returns ``{"imitations": people who moved}``."""
     p = params.culture_change
-    people = bernoulli_rows(rng.random(state.n), state.adaptability, 1.0)
     adjacency = network.adjacency
-    # Each compiled step ends where the next draw's size depends on its result.
-    people, model = _role_models(
-        adjacency.indptr, adjacency.indices, people, rng.random(people.size), state.role,
-        state.champion, p.manager_weight, p.champion_weight,
-    )
-    people, model = _better_off(
-        people, model, rng.random(people.size), state.knowledge, state.demand, state.effort,
-        1.0 - 1.0 / EFFORT_WINDOW, p.sharing_cost,
-    )
-    _imitate(
-        people, model, rng.random(people.size), p.rate, state.lurker, state.champion,
+    imitations = _culture_day(
+        stream(rng), adjacency.indptr, adjacency.indices, state.adaptability, state.role,
+        state.champion, p.manager_weight, p.champion_weight, state.knowledge, state.demand,
+        state.effort, 1.0 - 1.0 / EFFORT_WINDOW, p.sharing_cost, p.rate, state.lurker,
         state.hoarder, state.generosity, state.proactivity, state.formal_preference,
     )
-    return {"imitations": int(people.size)}
+    return {"imitations": imitations}
+
+
+@_jit
+def _culture_day(
+    draws, indptr, indices, adaptability, role, champion, manager_weight, champion_weight,
+    knowledge, demand, effort, keep_effort, sharing_cost, rate, lurker, hoarder, generosity,
+    proactivity, formal_preference,
+):
+    """Who reconsiders, whom they watch, whether that one does better, and imitation, each
+    drawing its uniforms from ``draws`` in turn; returns the number who imitated."""
+    people = bernoulli_rows(uniforms(draws, adaptability.size), adaptability, 1.0)
+    people, model = _role_models(
+        indptr, indices, people, uniforms(draws, people.size), role, champion, manager_weight,
+        champion_weight,
+    )
+    people, model = _better_off(
+        people, model, uniforms(draws, people.size), knowledge, demand, effort, keep_effort,
+        sharing_cost,
+    )
+    _imitate(
+        people, model, uniforms(draws, people.size), rate, lurker, champion, hoarder,
+        generosity, proactivity, formal_preference,
+    )
+    return people.size
 
 
 @_jit

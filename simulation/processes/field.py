@@ -13,6 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from orglearn.simulation.processes.draws import stream, uniforms
 from orglearn.simulation.processes.kernels import bernoulli_rows, choose, pairwise_sum
 from orglearn.simulation.sources import FIELD
 
@@ -22,17 +23,29 @@ __all__ = ["learn_in_the_field"]
 def learn_in_the_field(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Apply one step of field learning; returns ``{"field": number of lessons}``."""
     p = params.field_learning
-    learners = bernoulli_rows(rng.random(state.n), state.proactivity, p.exposure)
     demand = state.demand[1:]
-    if learners.size == 0 or demand.sum() <= 0:
+    learners, cells, gain, total = _field_day(
+        stream(rng), state.knowledge, state.proactivity, p.exposure, demand, demand.sum() > 0,
+        p.rate, state.tact,
+    )
+    if learners.size == 0:
         return {"field": 0, "gain_field": 0.0}
-    # The uniforms of rng.choice(demand.size, size=learners.size, p=demand / demand.sum())
-    u_topic = rng.random(learners.size)
-    cells, gain, total = _lessons(state.knowledge, learners, demand, u_topic, p.rate, state.tact)
     state.used.append(cells)
     if state.sources is not None:
         state.sources.record(learners, None, FIELD, gain)
     return {"field": int(learners.size), "gain_field": total}
+
+
+@numba.njit(cache=True, nogil=True)
+def _field_day(draws, knowledge, proactivity, exposure, client_demand, any_demand, rate, tact):
+    """Who meets the client context (one uniform per person), then their lessons (one uniform
+    per learner, for the topic), drawn from ``draws``; nobody learns without client demand."""
+    learners = bernoulli_rows(uniforms(draws, proactivity.size), proactivity, exposure)
+    if learners.size == 0 or not any_demand:
+        return learners[:0], learners[:0], np.empty(0), 0.0
+    u_topic = uniforms(draws, learners.size)  # those of rng.choice(..., p=client demand)
+    cells, gain, total = _lessons(knowledge, learners, client_demand, u_topic, rate, tact)
+    return learners, cells, gain, total
 
 
 @numba.njit(cache=True, nogil=True)

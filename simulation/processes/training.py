@@ -17,6 +17,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from orglearn.simulation.processes.draws import stream, uniforms
 from orglearn.simulation.processes.kernels import _learn, column_means, pairwise_sum
 from orglearn.simulation.sources import TRAINING
 
@@ -32,7 +33,7 @@ def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
         return {"training": 0, "gain_training": 0.0}
     k = state.knowledge
     topic = _curriculum_topic(k, state.demand, params.knowledge.threshold, p.curriculum_adoption)
-    attend = _attendees(rng.random(state.n), state.formal_preference, p.attendance)
+    attend = _attendees(stream(rng), state.formal_preference, p.attendance)
     cells, lift, learned, total = _lessons(
         k, attend, topic, p.level, p.gain, state.proactivity, state.codifiable[topic]
     )
@@ -57,9 +58,10 @@ def _curriculum_topic(knowledge, demand, threshold, curriculum_adoption):
 
 
 @_jit
-def _attendees(u, formal_preference, attendance):
-    """The rows ``i`` with ``u[i] < attendance * (0.5 + 0.5 * formal_preference[i])``; branch-free
-    like `kernels.bernoulli_rows`."""
+def _attendees(draws, formal_preference, attendance):
+    """The rows ``i`` with ``u[i] < attendance * (0.5 + 0.5 * formal_preference[i])``, one
+    uniform ``u`` per person from ``draws``; branch-free like `kernels.bernoulli_rows`."""
+    u = uniforms(draws, formal_preference.size)
     count = 0
     for i in range(u.size):
         count += u[i] < attendance * (0.5 + 0.5 * formal_preference[i])
