@@ -31,6 +31,12 @@ def test_a_small_benchmark_run_reports_every_figure(tmp_path):
         result["default_blas_agent_steps_per_s_1000"] / result["agent_steps_per_s_1000"]
     )
     assert result["sweep_speedup"] == result["sweep_runs_per_s_2"] / result["sweep_runs_per_s_1"]
+    assert result["busy_runs_per_s_1"] > 0 and result["busy_runs_per_s_2"] > 0
+    ceiling = result["two_process_ceiling"]
+    assert ceiling == result["busy_runs_per_s_2"] / result["busy_runs_per_s_1"]
+    assert result["sweep_efficiency"] == result["sweep_speedup"] / ceiling
+    efficiency = result["targets"]["sweep speed-up over the machine's two-process ceiling"]
+    assert efficiency["value"] == result["sweep_efficiency"]
     assert result["machine"]["cores"] >= 1 and result["machine"]["numba"]
     assert set(result["targets"]) == {label for label, *_ in TARGETS}
     assert result["targets"]["agent-steps/s at 100,000 agents"]["value"] is None
@@ -44,6 +50,7 @@ def test_a_small_benchmark_run_reports_every_figure(tmp_path):
     assert "per-agent Mesa at 300" in table and "not measured in this run" in table
     assert "10,000 agents x 365 steps" in table and "cold start, CPU seconds" in table
     assert "200 agents x 365 steps, in process" in table and "default BLAS threads" in table
+    assert "the machine's ceiling is" in table
     png = plot_scaling(result, tmp_path / "cost.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
