@@ -19,9 +19,10 @@ What it measures (full model, every process on, K = 20 topics):
   (16 K bytes per agent-step), the least any step that updates knowledge must move;
 - **sweep throughput** with 1 and 2 local workers on the same small sweep, and the machine's
   **two-process ceiling**: the throughput of two independent processes running the sweep's
-  runs at the same time over that of one alone. A shared or throttled machine may give two busy
-  processes far less than twice the work of one, whatever the software does, so the sweep's
-  speed-up is also reported relative to this ceiling (``sweep_efficiency``);
+  runs at the same time over that of one alone (`BusyProcesses`; the median of three rounds,
+  taken before, between and after the sweep's two measurements). A shared or throttled machine
+  may give two busy processes far less than twice the work of one, whatever the software does,
+  so the sweep's speed-up is also reported relative to this ceiling (``sweep_efficiency``);
 - **cold start**: the CPU time (user + system) of a fresh interpreter running
   ``orglearn --help``, ``import orglearn``, and nothing (Python's own start-up), the median of
   `COLD_START_REPEATS`.
@@ -48,7 +49,7 @@ __all__ = [
     "measure_model",
     "memory_bandwidth",
     "cold_start",
-    "busy_throughput",
+    "BusyProcesses",
     "plot_scaling",
     "TARGETS",
 ]
@@ -232,67 +233,99 @@ def _sweep_throughput(workers: int, runs: int = 64, agents: int = 5000) -> float
         return runs / (time.perf_counter() - started)
 
 
-def _busy_runs(runs: int, agents: int) -> dict[str, float]:
-    """One busy process of `busy_throughput`: run the sweep's first ``runs`` runs one after
-    another, as a sweep worker does (`experiments.tasks.run_one`), after one untimed run and
-    a ``go`` line on standard input. Returns the wall-clock start and end (``time.time``, so
-    that several processes' times compare)."""
+def _busy_worker(runs: int, agents: int) -> None:
+    """One process of `BusyProcesses`: after one untimed run, print ``ready``; then for each
+    ``go`` line on standard input, run the sweep's first ``runs`` runs one after another, as a
+    sweep worker does (`experiments.tasks.run_one`), and print their wall-clock start and end
+    as JSON (``time.time``, so that several processes' times compare)."""
     from orglearn.experiments.runner import make_tasks
     from orglearn.experiments.tasks import run_one
 
     tasks = make_tasks(_sweep_spec(runs, agents))
     run_one(tasks[0])  # warm-up: numba's cache, first allocations
     print("ready", flush=True)
-    sys.stdin.readline()
-    started = time.time()
-    for task in tasks:
-        run_one(task)
-    return {"start": started, "end": time.time()}
+    for line in sys.stdin:
+        if line.strip() != "go":
+            break
+        started = time.time()
+        for task in tasks:
+            run_one(task)
+        print(json.dumps({"start": started, "end": time.time()}), flush=True)
 
 
-def busy_throughput(processes: int, runs: int = 16, agents: int = 5000) -> float:
-    """Runs per second of ``processes`` independent processes, each running ``runs`` runs of
-    the sweep's workload at the same time (`_busy_runs`).
+class BusyProcesses:
+    """Independent processes that run the sweep's workload when told: the machine's ceiling
+    for parallel work.
 
-    The processes share nothing: their throughput over that of one process is what the
-    machine gives to parallel work, the ceiling for a sweep's speed-up. Each imports and warms
-    up first; all start their timed runs together, and the time is from the first start to
-    the last end.
+    The processes share nothing, so the throughput of two running together over that of one
+    alone is what the machine gives to a second busy process, whatever the software does: the
+    ceiling for a sweep's speed-up with two workers. They start and warm up once and then
+    wait, idle, between measurements, so that `run_benchmark` can take rounds of the ceiling
+    between the sweep's measurements.
+
+    Args:
+        processes: how many processes to start.
+        runs: runs of the sweep's workload per process per measurement.
+        agents: people per run.
+
     """
-    code = (
-        "import json, orglearn.bench.run as bench; "
-        f"print(json.dumps(bench._busy_runs({runs}, {agents})))"
-    )
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    # stderr to files: a pipe nobody reads could fill up and block the child.
-    logs = [tempfile.TemporaryFile("w+") for _ in range(processes)]
-    children = [
-        subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
-                         stdout=subprocess.PIPE, stderr=log, text=True, env=env)
-        for log in logs
-    ]
-    try:
-        for child in children:  # every process ready before any starts
-            child.stdout.readline()
-        for child in children:
-            if child.poll() is None:
-                child.stdin.write("go\n")
-                child.stdin.flush()
-        times = []
-        for child, log in zip(children, logs, strict=True):
-            out, _ = child.communicate()
-            if child.returncode != 0:
-                log.seek(0)
-                raise RuntimeError(f"benchmark step failed: _busy_runs\n{log.read()[-2000:]}")
-            times.append(json.loads(out.strip().splitlines()[-1]))
-    finally:
-        for child, log in zip(children, logs, strict=True):
-            if child.poll() is None:
-                child.kill()
+
+    def __init__(self, processes: int = 2, runs: int = 8, agents: int = 5000) -> None:
+        self.runs = runs
+        code = f"import orglearn.bench.run as bench; bench._busy_worker({runs}, {agents})"
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        # stderr to files: a pipe nobody reads could fill up and block the child.
+        self._logs = [tempfile.TemporaryFile("w+") for _ in range(processes)]
+        self._children = [
+            subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE,
+                             stdout=subprocess.PIPE, stderr=log, text=True, env=env)
+            for log in self._logs
+        ]
+        try:
+            for child in self._children:  # "ready"
+                self._read(child)
+        except BaseException:
+            self.close()
+            raise
+
+    def _read(self, child: subprocess.Popen) -> str:
+        line = child.stdout.readline()
+        if not line:
             child.wait()
+            log = self._logs[self._children.index(child)]
+            log.seek(0)
+            raise RuntimeError(f"benchmark step failed: _busy_worker\n{log.read()[-2000:]}")
+        return line
+
+    def throughput(self, processes: int) -> float:
+        """Runs per second of the first ``processes`` processes running at the same time, from
+        the first start to the last end."""
+        running = self._children[:processes]
+        for child in running:
+            child.stdin.write("go\n")
+            child.stdin.flush()
+        times = [json.loads(self._read(child)) for child in running]
+        wall = max(t["end"] for t in times) - min(t["start"] for t in times)
+        return processes * self.runs / wall
+
+    def close(self) -> None:
+        """Stop the processes."""
+        for child, log in zip(self._children, self._logs, strict=True):
+            if child.poll() is None:
+                child.stdin.close()  # the end of its input ends the process
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+                    child.wait()
+            child.stdout.close()
             log.close()
-    wall = max(t["end"] for t in times) - min(t["start"] for t in times)
-    return processes * runs / wall
+
+    def __enter__(self) -> BusyProcesses:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def machine() -> dict[str, Any]:
@@ -376,16 +409,28 @@ def run_benchmark(
     result["bandwidth_bound_agent_steps_per_s"] = bound
     for n in sizes:
         result[f"fraction_of_bound_{n}"] = result[f"agent_steps_per_s_{n}"] / bound
-    log("sweep throughput, 1 and 2 workers ...")
-    one = _in_subprocess(f"_sweep_throughput(1, *{sweep})")
-    two = _in_subprocess(f"_sweep_throughput(2, *{sweep})")
+    log("sweep throughput, 1 and 2 workers, between rounds of the two-process ceiling ...")
+    # Rounds of the ceiling before, between and after the sweep's two measurements, so that
+    # the ceiling covers the same stretch of the machine's load as the sweep.
+    ceiling_runs, agents = max(1, sweep[0] // 8), sweep[1]
+    alone, together = [], []
+    load = os.getloadavg()[0]
+    with BusyProcesses(2, ceiling_runs, agents) as busy:
+
+        def ceiling_round() -> None:
+            alone.append(busy.throughput(1))
+            together.append(busy.throughput(2))
+
+        ceiling_round()
+        one = _in_subprocess(f"_sweep_throughput(1, *{sweep})")
+        ceiling_round()
+        two = _in_subprocess(f"_sweep_throughput(2, *{sweep})")
+        ceiling_round()
+    result["sweep_load_average"] = [load, os.getloadavg()[0]]
     result["sweep_runs_per_s_1"], result["sweep_runs_per_s_2"] = one, two
     result["sweep_speedup"] = two / one
-    log("two-process ceiling: 1 and 2 independent busy processes ...")
-    runs, agents = max(1, sweep[0] // 4), sweep[1]
-    alone, together = busy_throughput(1, runs, agents), busy_throughput(2, runs, agents)
     result["busy_runs_per_s_1"], result["busy_runs_per_s_2"] = alone, together
-    result["two_process_ceiling"] = together / alone
+    result["two_process_ceiling"] = float(np.median(np.array(together) / np.array(alone)))
     result["sweep_efficiency"] = result["sweep_speedup"] / result["two_process_ceiling"]
     log("cold start ...")
     for name, args in COLD_START.items():
@@ -452,9 +497,11 @@ def format_table(result: dict[str, Any]) -> str:
         f"({result['sweep_speedup']:.2f}x)"
     )
     lines.append(
-        f"two independent busy processes: {result['busy_runs_per_s_1']:.2f} runs/s alone, "
-        f"{result['busy_runs_per_s_2']:.2f} together: the machine's ceiling is "
-        f"{result['two_process_ceiling']:.2f}x; the sweep reaches {result['sweep_efficiency']:.0%} of it"
+        f"two independent busy processes over one (the machine's ceiling): "
+        f"{result['two_process_ceiling']:.2f}x (median of "
+        + ", ".join(f"{t / a:.2f}" for a, t in zip(result["busy_runs_per_s_1"], result["busy_runs_per_s_2"]))
+        + f"); the sweep reaches {result['sweep_efficiency']:.0%} of it; "
+        f"load average {result['sweep_load_average'][0]:.1f} before, {result['sweep_load_average'][1]:.1f} after"
     )
     cold = {name: result[f"cold_start_{name}_cpu_s"] for name in COLD_START}
     lines.append(
