@@ -364,7 +364,9 @@ class ReferenceEmployee(mesa.Agent):
                 picks.append(feed[int(m.random.random() * len(feed))])
         fellow = communities.get(self.community, []) if self.community >= 0 else []
         if fellow:
-            picks += [fellow[int(m.random.random() * len(fellow))] for _ in range(p.community_reads)]
+            picks += [
+                fellow[int(m.random.random() * len(fellow))] for _ in range(p.community_reads)
+            ]
         rate = p.learning_rate * self.absorption * self.tech_savvy
         best: dict[int, float] = {}
         taught = 0
@@ -557,7 +559,8 @@ class ReferenceModel(mesa.Model):
         client = self.params.client
         if client.turbulence <= 0:
             return
-        shifted = [t for t in range(1, self.demand.size) if self.random.random() < client.turbulence]
+        draw = self.random.random
+        shifted = [t for t in range(1, self.demand.size) if draw() < client.turbulence]
         for topic in shifted:
             self.demand[topic] = self.random.uniform(0.2, 1.0)
         if shifted:

@@ -496,12 +496,14 @@ def format_table(result: dict[str, Any]) -> str:
         f"sweep: {result['sweep_runs_per_s_1']:.2f} runs/s on 1 worker, {result['sweep_runs_per_s_2']:.2f} on 2 "
         f"({result['sweep_speedup']:.2f}x)"
     )
+    rounds = zip(result["busy_runs_per_s_1"], result["busy_runs_per_s_2"], strict=True)
+    before, after = result["sweep_load_average"]
     lines.append(
         f"two independent busy processes over one (the machine's ceiling): "
         f"{result['two_process_ceiling']:.2f}x (median of "
-        + ", ".join(f"{t / a:.2f}" for a, t in zip(result["busy_runs_per_s_1"], result["busy_runs_per_s_2"]))
-        + f"); the sweep reaches {result['sweep_efficiency']:.0%} of it; "
-        f"load average {result['sweep_load_average'][0]:.1f} before, {result['sweep_load_average'][1]:.1f} after"
+        f"{', '.join(f'{together / alone:.2f}' for alone, together in rounds)}); the sweep "
+        f"reaches {result['sweep_efficiency']:.0%} of it; load average {before:.1f} before, "
+        f"{after:.1f} after"
     )
     cold = {name: result[f"cold_start_{name}_cpu_s"] for name in COLD_START}
     lines.append(
