@@ -209,11 +209,14 @@ def _add_experiment_commands(commands) -> None:
         help="measure speed, memory, scaling and start-up cost on this machine",
         description="Measure agent-steps per second up to a million agents, set-up time, peak "
         "memory, the speed-up over a per-agent Mesa version of the same rules, sweep "
-        "throughput, and the CPU time of starting 'orglearn --help', 'import orglearn' and a "
-        "whole 'orglearn run --agents 200 --steps 365'. "
+        "throughput against the machine's two-process ceiling, and the CPU time of starting "
+        "'orglearn --help', 'import orglearn' and a whole 'orglearn run --agents 200 --steps "
+        "365'. "
         "Takes several minutes (--quick: about one).",
     )
-    bench.add_argument("--quick", action="store_true", help="stop at 100,000 agents")
+    bench.add_argument(
+        "--quick", action="store_true", help="stop at 100,000 agents (10,000 for per-agent Mesa)"
+    )
     bench.add_argument(
         "--ui",
         action="store_true",

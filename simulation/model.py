@@ -20,6 +20,7 @@ from orglearn.agents.employee import Employee
 from orglearn.simulation.metrics import SCALAR_METRICS, TOTALS, first_crossing, measure
 from orglearn.simulation.network import OrgNetwork, build_network
 from orglearn.simulation.orgchart import apply_chart, organisation_from_chart
+from orglearn.simulation.collector import MetricsCollector
 from orglearn.simulation.interventions import Intervention
 from orglearn.simulation.parameters import Parameters
 from orglearn.simulation.pipeline import Pipeline, default_pipeline
@@ -110,11 +111,7 @@ class SocialLearningModel(mesa.Model):
         self._employees: list[Employee] | None = None  # created on first use, see `employees`
         self.counts: dict[str, Any] = {}
         self.metrics: dict[str, float] = measure(self.state, self.network, self.params, {}, 0)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={
-                name: (lambda m, name=name: m.metrics[name]) for name in self.metrics
-            }
-        )
+        self.datacollector = MetricsCollector(self.metrics)
         self.datacollector.collect(self)
 
     def make_pipeline(self) -> Pipeline:
@@ -220,17 +217,25 @@ class SocialLearningModel(mesa.Model):
         organisation) and ``value``. Per-department knowledge appears as metric
         ``mean_knowledge`` with scope ``department``.
         """
-        wide = self.datacollector.get_model_vars_dataframe()
-        wide.insert(0, "step", np.arange(len(wide)))
-        long = wide.melt(id_vars="step", var_name="metric", value_name="value")
-        dept = long["metric"].str.startswith("knowledge_dept_")
-        long["scope"] = np.where(dept, "department", "organisation")
-        number = pd.to_numeric(long["metric"].where(dept).str.removeprefix("knowledge_dept_"))
-        long["department"] = number.astype("Int64")
-        long.loc[dept, "metric"] = "mean_knowledge"
-        long["value"] = long["value"].astype(float)
-        columns = ["step", "metric", "scope", "department", "value"]
-        return long[columns].reset_index(drop=True)
+        collected = self.datacollector.model_vars
+        names = list(collected)
+        steps = len(collected[names[0]]) if names else 0
+        values = np.array([collected[name] for name in names], dtype=float).reshape(-1)
+        by_department = np.array([name.startswith("knowledge_dept_") for name in names], bool)
+        metric = np.where(by_department, "mean_knowledge", np.array(names, dtype=object))
+        scope = np.where(by_department, "department", "organisation").astype(object)
+        number = [int(name.removeprefix("knowledge_dept_")) if dept else 0
+                  for name, dept in zip(names, by_department)]
+        department = pd.arrays.IntegerArray(
+            np.repeat(np.array(number, dtype=np.int64), steps), np.repeat(~by_department, steps)
+        )
+        return pd.DataFrame({
+            "step": np.tile(np.arange(steps), len(names)),
+            "metric": np.repeat(metric, steps),
+            "scope": np.repeat(scope, steps),
+            "department": department,
+            "value": values,
+        })
 
     def summary(self) -> dict[str, Any]:
         """Headline results of the run so far, named as in every orglearn output.
@@ -242,9 +247,9 @@ class SocialLearningModel(mesa.Model):
         Undefined values (the reputation of hoarders when there are none) are None.
         `orglearn.simulation.metrics.summary_fields` describes every key.
         """
-        wide = self.datacollector.get_model_vars_dataframe()
-        steps = np.arange(len(wide))
-        adoption = wide["idea_adoption"].to_numpy()
+        collected = self.datacollector.model_vars
+        adoption = np.asarray(collected["idea_adoption"], dtype=float)
+        steps = np.arange(adoption.size)
         out: dict[str, Any] = {
             "scenario": self.scenario_name,
             "n_agents": int(self.network.n),
@@ -255,7 +260,7 @@ class SocialLearningModel(mesa.Model):
         for name in SCALAR_METRICS:
             out[f"final_{name}"] = _number(self.metrics[name])
         for name in TOTALS:
-            out[f"total_{name}"] = _number(wide[name].sum())
+            out[f"total_{name}"] = _number(np.sum(collected[name]))
         return out
 
     def to_networkx(self):

@@ -30,59 +30,140 @@ References:
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import NO_WEIGHT, pick_edges
+from orglearn.simulation.processes.draws import stream, uniforms
+from orglearn.simulation.processes.kernels import (
+    NO_WEIGHT, bernoulli_rows, pairwise_sum, pick_ties, row_dot, std, true_rows,
+)
 from orglearn.simulation.state import CHAMPION, MANAGER
 
 __all__ = ["change_culture", "payoff"]
 
-IMITATED = ("generosity", "proactivity", "formal_preference")
 #: Sharing effort (helps given and posts) is counted over about this many steps, a month.
 EFFORT_WINDOW = 30.0
+
+_jit = numba.njit(cache=True, nogil=True)
 
 
 def payoff(state, rows: np.ndarray | None = None) -> np.ndarray:
     """Demand-weighted mean knowledge of client topics (of ``rows``, or everyone): how well a
     person serves clients now (topic 0, the internal new idea, is not a client need)."""
-    weights = state.demand.copy()
-    weights[0] = 0.0
-    weights /= weights.sum()
-    # One contiguous mat-vec over everyone is cheaper than gathering rows first.
-    score = state.knowledge @ weights
+    # One contiguous pass over everyone is cheaper than gathering rows first; compiled, not
+    # BLAS, so that no BLAS threads start (see `row_dot`).
+    score = row_dot(state.knowledge, _client_weights(state.demand))
     return score if rows is None else score[rows]
+
+
+@_jit
+def _client_weights(demand):
+    """The weights of `payoff`: demand, without topic 0, summing to one."""
+    weights = demand.copy()
+    weights[0] = 0.0
+    weights /= pairwise_sum(weights)
+    return weights
 
 
 def change_culture(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Apply one step of imitation; returns ``{"imitations": people who moved}``."""
     p = params.culture_change
-    weight = np.ones(3)
-    weight[MANAGER], weight[CHAMPION] = p.manager_weight, p.champion_weight
-    role_weight = weight[state.role]
-    # A manager who is also a champion is watched as the more watched of the two.
-    role_weight = np.where(state.champion, np.maximum(role_weight, p.champion_weight), role_weight)
-    state.effort *= 1.0 - 1.0 / EFFORT_WINDOW
-    people = np.flatnonzero(rng.random(state.n) < state.adaptability)
-    indices = network.adjacency.indices
-    edge = pick_edges(
-        network.adjacency.indptr, indices, people, rng.random(people.size), NO_WEIGHT, role_weight
+    adjacency = network.adjacency
+    imitations = _culture_day(
+        stream(rng), adjacency.indptr, adjacency.indices, state.adaptability, state.role,
+        state.champion, p.manager_weight, p.champion_weight, state.knowledge, state.demand,
+        state.effort, 1.0 - 1.0 / EFFORT_WINDOW, p.sharing_cost, p.rate, state.lurker,
+        state.hoarder, state.generosity, state.proactivity, state.formal_preference,
     )
-    ok = edge >= 0
-    people, model = people[ok], indices[edge[ok]]
-    score = payoff(state) - p.sharing_cost * state.effort
-    # Proportional imitation: the more the model does better, the likelier the switch, in
-    # units of the spread of payoffs across the organisation.
-    spread = max(float(score.std()), 1e-12)
-    better = rng.random(people.size) * spread < score[model] - score[people]
-    people, model = people[better], model[better]
-    target_lurking = state.lurker[model]
-    switch = (state.lurker[people] != target_lurking) & (rng.random(people.size) < p.rate)
-    switch &= ~(target_lurking & state.champion[people])
-    state.lurker[people[switch]] = target_lurking[switch]
-    for name in IMITATED:
-        column = getattr(state, name)
-        move = p.rate * (column[model] - column[people])
-        if name == "generosity":
-            move[state.hoarder[people]] = 0.0
-        column[people] += move  # each person appears once: synchronous, no collisions
-    return {"imitations": int(people.size)}
+    return {"imitations": imitations}
+
+
+@_jit
+def _culture_day(
+    draws, indptr, indices, adaptability, role, champion, manager_weight, champion_weight,
+    knowledge, demand, effort, keep_effort, sharing_cost, rate, lurker, hoarder, generosity,
+    proactivity, formal_preference,
+):
+    """Who reconsiders, whom they watch, whether that one does better, and imitation, each
+    drawing its uniforms from ``draws`` in turn; returns the number who imitated."""
+    people = bernoulli_rows(uniforms(draws, adaptability.size), adaptability, 1.0)
+    people, model = _role_models(
+        indptr, indices, people, uniforms(draws, people.size), role, champion, manager_weight,
+        champion_weight,
+    )
+    people, model = _better_off(
+        people, model, uniforms(draws, people.size), knowledge, demand, effort, keep_effort,
+        sharing_cost,
+    )
+    _imitate(
+        people, model, uniforms(draws, people.size), rate, lurker, champion, hoarder,
+        generosity, proactivity, formal_preference,
+    )
+    return people.size
+
+
+@_jit
+def _role_models(indptr, indices, people, u, role, champion, manager_weight, champion_weight):
+    """Each person's role model, a neighbour drawn by ``u`` in proportion to how much they are
+    watched: 1 for a member, ``manager_weight`` for a manager, ``champion_weight`` for a
+    champion, the larger of the two for a manager who is a champion (leaders are watched more).
+    Returns ``(people, model)`` of those who have someone to watch."""
+    # One sequential pass for everyone's weight is cheaper than working it out per tie.
+    watched = np.empty(role.size)
+    for j in range(role.size):
+        w = manager_weight if role[j] == MANAGER else (
+            champion_weight if role[j] == CHAMPION else 1.0
+        )
+        watched[j] = max(w, champion_weight) if champion[j] else w
+    people, edge = pick_ties(indptr, indices, people, u, NO_WEIGHT, watched)
+    return people, indices[edge]
+
+
+@_jit
+def _better_off(people, model, u, knowledge, demand, effort, decay, sharing_cost):
+    """Keep the pairs where the model does better, each with chance ``(score of the model -
+    own score) / spread of scores`` (drawn by ``u``); returns ``(people, model)`` of those.
+
+    The score is the payoff (`payoff`) minus ``sharing_cost`` per unit of sharing ``effort``,
+    which first decays by ``decay`` (in place). Proportional imitation: the more the model
+    does better, the likelier the switch, in units of the spread of payoffs across the
+    organisation (their standard deviation, at least 1e-12).
+    """
+    score = row_dot(knowledge, _client_weights(demand))
+    for i in range(score.size):
+        effort[i] *= decay
+        score[i] = score[i] - sharing_cost * effort[i]
+    spread = max(std(score), 1e-12)
+    keep = np.empty(people.size, dtype=np.bool_)
+    for i in range(people.size):
+        keep[i] = u[i] * spread < score[model[i]] - score[people[i]]
+    rows = true_rows(keep)
+    return people[rows], model[rows]
+
+
+@_jit
+def _imitate(
+    people, model, u, rate, lurker, champion, hoarder, generosity, proactivity,
+    formal_preference,
+):
+    """Each person moves ``rate`` of the way to their model's generosity (not a hoarder),
+    proactivity and formal_preference, and takes up the model's lurking or posting where
+    ``u < rate`` (a champion never starts lurking). Synchronous: every change is worked out
+    from the values before anyone moved (a model may be imitating someone too)."""
+    m = people.size
+    switch, target = np.empty(m, dtype=np.bool_), np.empty(m, dtype=np.bool_)
+    move = np.empty((m, 3))
+    for i in range(m):
+        p, q = people[i], model[i]
+        target[i] = lurker[q]
+        switch[i] = lurker[p] != target[i] and u[i] < rate and not (target[i] and champion[p])
+        move[i, 0] = 0.0 if hoarder[p] else rate * (generosity[q] - generosity[p])
+        move[i, 1] = rate * (proactivity[q] - proactivity[p])
+        move[i, 2] = rate * (formal_preference[q] - formal_preference[p])
+    for i in range(m):  # each person appears once: no collisions
+        p = people[i]
+        if switch[i]:
+            lurker[p] = target[i]
+        generosity[p] += move[i, 0]
+        proactivity[p] += move[i, 1]
+        formal_preference[p] += move[i, 2]

@@ -38,13 +38,17 @@ References:
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import column_means, pick_columns, read_posts
-from orglearn.simulation.processes.rules import pull_toward
+from orglearn.simulation.processes.draws import below, stream, uniform
+from orglearn.simulation.processes.kernels import _pick, column_means, read_posts
+from orglearn.simulation.processes.rules import _pull, _scratch
 from orglearn.simulation.sources import ESN, best_per_cell
 
 __all__ = ["post_and_read", "audience"]
+
+_jit = numba.njit(cache=True, nogil=True)
 
 
 def audience(state, network, weight: float) -> np.ndarray:
@@ -59,75 +63,41 @@ def audience(state, network, weight: float) -> np.ndarray:
 def post_and_read(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Apply one step of ESN activity; returns ``{"posts": ..., "esn": reads that taught}``."""
     p = params.esn
-    safety = 0.5 + 0.5 * params.culture.psychological_safety
-    can_post = state.has_tools & ~state.lurker & ~state.hoarder
-    chance = (
-        p.post_rate
-        * state.generosity
-        * state.tech_savvy
-        * safety
-        * (0.5 + 0.5 * state.boldness)
-        * audience(state, network, p.audience)
-    )
-    posters = np.flatnonzero(can_post & (rng.random(state.n) < chance))
-    counts = {"posts": 0, "esn": 0, "gain_esn": 0.0}
-    if posters.size == 0:
-        return counts
-    k = state.knowledge
-    novelty = state.demand * (1.0 - column_means(k))
-    topic = pick_columns(k, posters, novelty, rng.random(posters.size))
-    posters, topic = posters[topic >= 0], topic[topic >= 0]
-    if posters.size == 0:
-        return counts
-    quality = state.get(posters, topic)
-    counts["posts"] = int(posters.size)
-    state.last_post[posters] = step
-    state.post_count[posters] += 1
-    state.effort[posters] += 1.0
-    state.use(posters, topic)
-    pull_toward(state.reputation, posters, 1.0, params.asking.reputation_rate)
-    _keep_up_ties(state, network, posters, p.tie_upkeep)
-
-    readers = np.flatnonzero(state.has_tools)
-    department = network.department
-    reader, pick = _group_feed(readers, department[readers], department[posters], p.reads, rng)
-    # Reads not taken from the department feed come from the whole organisation.
-    local = rng.random(reader.size) < p.feed_locality
-    pick = np.where(local, pick, rng.integers(0, posters.size, size=reader.size))
+    adjacency = network.adjacency
+    members = np.empty(0, np.int64)
     if p.community_reads:
         members = np.flatnonzero((state.community >= 0) & state.has_tools)
-        extra_reader, extra_pick = _group_feed(
-            members, state.community[members], state.community[posters], p.community_reads, rng
-        )
-        reader = np.concatenate((reader, extra_reader))
-        pick = np.concatenate((pick, extra_pick))
-    seeking = rng.random(reader.size) < state.proactivity[reader]
-    reader, pick = reader[seeking & (pick >= 0)], pick[seeking & (pick >= 0)]
-    if reader.size == 0:
-        return counts
-    if state.sources is not None:
-        read_cells = reader * state.topics + topic[pick]
-        touched = np.unique(read_cells)
-        before = k.reshape(-1)[touched]
-    cells, gained = read_posts(
-        k, reader, pick, topic, quality, posters,
-        p.learning_rate, state.absorption, state.tech_savvy, state.codifiable,
+    count, total = _scratch(max(state.strength.size, state.n))
+    tracked = state.sources is not None
+    posters, topic, quality, reader, pick, before, cells, gained = _esn_day(
+        stream(rng), state.knowledge, state.demand, state.codifiable, state.has_tools,
+        state.lurker, state.hoarder, state.generosity, state.tech_savvy, state.boldness,
+        state.proactivity, state.absorption, state.last_post, state.post_count, state.effort,
+        state.reputation, state.strength, state.community, members, adjacency.indptr,
+        adjacency.indices, network.reverse, network.department, step, p.post_rate,
+        0.5 + 0.5 * params.culture.psychological_safety, p.audience, p.tie_upkeep, p.reads,
+        p.feed_locality, p.community_reads, p.learning_rate, params.asking.reputation_rate,
+        count, total, tracked,
     )
-    if state.sources is not None:
-        _record_reads(state, read_cells, touched, before, pick, quality, posters, reader)
-    state.used.append(cells)
-    counts["esn"] = int(cells.size)
-    counts["gain_esn"] = float(gained)
-    return counts
+    if posters.size:
+        state.use(posters, topic)
+    if reader.size:
+        state.used.append(cells)
+        if tracked:
+            _record_reads(state, reader, pick, topic, quality, posters, before)
+    return {"posts": int(posters.size), "esn": int(cells.size), "gain_esn": float(gained)}
 
 
-def _record_reads(state, read_cells, touched, before, pick, quality, posters, reader) -> None:
+def _record_reads(state, reader, pick, topic, quality, posters, before) -> None:
     """Credit each cell's gain to the poster of the best post read on it (reading keeps the
     best outcome; the reader's rate is the same for every post, so the best post is the one
-    of highest quality). Own posts teach nothing and are left out."""
+    of highest quality). Own posts teach nothing and are left out. ``before`` is each read
+    cell's knowledge before anyone read."""
+    read_cells = reader * state.topics + topic[pick]
+    touched, first = np.unique(read_cells, return_index=True)
     other = posters[pick] != reader
     best_cells, teacher = best_per_cell(read_cells[other], quality[pick[other]], posters[pick[other]])
-    gain = state.knowledge.reshape(-1)[touched] - before
+    gain = state.knowledge.reshape(-1)[touched] - before[first]
     where = np.searchsorted(best_cells, touched)
     found = (where < best_cells.size) & (best_cells[np.minimum(where, best_cells.size - 1)] == touched)
     learned = found & (gain > 0)
@@ -135,34 +105,187 @@ def _record_reads(state, read_cells, touched, before, pick, quality, posters, re
                          gain[learned])
 
 
-def _keep_up_ties(state, network, posters: np.ndarray, rate: float) -> None:
-    """A post keeps the poster's ties to colleagues with tools warm (both directions)."""
-    if rate <= 0.0:
-        return
-    edges = network.out_edges(posters)
-    edges = edges[state.has_tools[network.adjacency.indices[edges]]]
-    pull_toward(state.strength, np.concatenate((edges, network.reverse[edges])), 1.0, rate)
+@_jit
+def _esn_day(
+    draws, knowledge, demand, codifiable, has_tools, lurker, hoarder, generosity, tech_savvy,
+    boldness, proactivity, absorption, last_post, post_count, effort, reputation, strength,
+    community, members, indptr, indices, reverse, department, step, post_rate, safety,
+    audience_weight, tie_upkeep, reads, locality, community_reads, learning_rate,
+    reputation_rate, count, total, tracked,
+):
+    """One day of the ESN in one call (see the module docstring): who posts and on what, the
+    posts' effects on their posters, and the reads. Returns ``(posters, topic, quality,
+    reader, post, before, cells, gained)``: the day's posts (topic and level per post), the
+    reads taken (``before``: the read cell's knowledge before reading, when ``tracked``),
+    the cells that learned and the knowledge gained."""
+    none = np.empty(0, dtype=np.int64)
+    posters = _posters(
+        draws, has_tools, lurker, hoarder, generosity, tech_savvy, boldness, indptr, indices,
+        post_rate, safety, audience_weight,
+    )
+    if posters.size == 0:
+        return none, none, np.empty(0), none, none, np.empty(0), none, 0.0
+    means = column_means(knowledge)
+    novelty = np.empty(demand.size)
+    for t in range(demand.size):
+        novelty[t] = demand[t] * (1.0 - means[t])
+    topic = _post_topics(draws, knowledge, posters, novelty)
+    kept = topic >= 0
+    posters, topic = posters[kept], topic[kept]
+    if posters.size == 0:
+        return none, none, np.empty(0), none, none, np.empty(0), none, 0.0
+    quality = np.empty(posters.size)
+    for i in range(posters.size):
+        r = posters[i]
+        quality[i] = knowledge[r, topic[i]]
+        last_post[r] = step
+        post_count[r] += 1
+        effort[r] += 1.0
+    _pull(reputation, posters, np.ones(1), reputation_rate, count, total)
+    if tie_upkeep > 0.0:  # a post keeps the poster's ties to colleagues with tools warm
+        ties = _ties_to_tools(indptr, indices, reverse, posters, has_tools)
+        _pull(strength, ties, np.ones(1), tie_upkeep, count, total)
+    readers = np.flatnonzero(has_tools)
+    reader, pick = _feed_reads(
+        draws, readers, department[readers], department[posters], reads, locality,
+        members, community[members], community[posters], community_reads, proactivity,
+    )
+    before = np.empty(reader.size if tracked else 0)
+    for i in range(before.size):
+        before[i] = knowledge[reader[i], topic[pick[i]]]
+    cells, gained = read_posts(
+        knowledge, reader, pick, topic, quality, posters, learning_rate, absorption,
+        tech_savvy, codifiable,
+    )
+    return posters, topic, quality, reader, pick, before, cells, gained
 
 
-def _group_feed(
-    readers: np.ndarray,
-    reader_group: np.ndarray,
-    post_group: np.ndarray,
-    reads: int,
-    rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray]:
-    """``reads`` posts per reader, each drawn at random from the posts of the reader's group.
+@_jit
+def _posters(
+    draws, has_tools, lurker, hoarder, generosity, tech_savvy, boldness, indptr, indices,
+    post_rate, safety, audience_weight,
+):
+    """The rows that post this step: those with tools who are neither lurkers nor hoarders and
+    whose uniform (one per person, in row order) falls below their chance to post (`audience`
+    computed inline)."""
+    n = has_tools.size
+    chosen = np.empty(n, dtype=np.int64)
+    count = 0
+    for i in range(n):
+        u = uniform(draws)
+        lo, hi = indptr[i], indptr[i + 1]
+        share = 0.0
+        if hi > lo:
+            with_tools = 0.0
+            for e in range(lo, hi):
+                if has_tools[indices[e]]:
+                    with_tools += 1.0
+            share = with_tools / (hi - lo)
+        audience = 1.0 - audience_weight + audience_weight * share
+        chance = (
+            post_rate * generosity[i] * tech_savvy[i] * safety * (0.5 + 0.5 * boldness[i])
+            * audience
+        )
+        if has_tools[i] and not lurker[i] and not hoarder[i] and u < chance:
+            chosen[count] = i
+            count += 1
+    return chosen[:count]
 
-    Returns ``(reader, post)`` pairs, ``reads`` per reader in reader order; the post is -1 where
-    the reader's group posted nothing this step.
+
+@_jit
+def _post_topics(draws, knowledge, posters, novelty):
+    """Each poster's topic, in proportion to ``knowledge * novelty`` (-1 where that is all 0)."""
+    topic = np.empty(posters.size, dtype=np.int64)
+    weights = np.empty(knowledge.shape[1])
+    for i in range(posters.size):
+        for t in range(weights.size):
+            weights[t] = knowledge[posters[i], t] * novelty[t]
+        topic[i] = _pick(weights, uniform(draws))
+    return topic
+
+
+@_jit
+def _ties_to_tools(indptr, indices, reverse, posters, has_tools):
+    """Both directions of every tie from a poster to a colleague with tools."""
+    count = 0
+    for r in posters:
+        for e in range(indptr[r], indptr[r + 1]):
+            count += has_tools[indices[e]]
+    edges = np.empty(2 * count, dtype=np.int64)
+    j = 0
+    for r in posters:
+        for e in range(indptr[r], indptr[r + 1]):
+            if has_tools[indices[e]]:
+                edges[j] = e
+                edges[count + j] = reverse[e]
+                j += 1
+    return edges
+
+
+@_jit
+def _group_picks(draws, reader_group, post_group, reads):
+    """For each reader, ``reads`` posts drawn at random from the posts of the reader's group
+    (one uniform per slot, in slot order), -1 where the group posted nothing. Groups are
+    integers from -1 up (-1: in no group)."""
+    groups = 2
+    for g in reader_group:
+        groups = max(groups, g + 2)
+    for g in post_group:
+        groups = max(groups, g + 2)
+    start = np.zeros(groups + 1, dtype=np.int64)  # group g's posts: order[start[g+1]:start[g+2]]
+    for g in post_group:
+        start[g + 2] += 1
+    for g in range(1, groups + 1):
+        start[g] += start[g - 1]
+    order = np.empty(post_group.size, dtype=np.int64)
+    fill = start[:-1].copy()
+    for j in range(post_group.size):  # a stable counting sort of the posts by group
+        order[fill[post_group[j] + 1]] = j
+        fill[post_group[j] + 1] += 1
+    last = max(post_group.size - 1, 0)
+    pick = np.empty(reader_group.size * reads, dtype=np.int64)
+    for i in range(reader_group.size):
+        lo, hi = start[reader_group[i] + 1], start[reader_group[i] + 2]
+        for s in range(reads):
+            u = uniform(draws)  # drawn even for an empty group, as the slot exists
+            pick[i * reads + s] = order[min(lo + np.int64(u * (hi - lo)), last)] if hi > lo else -1
+    return pick
+
+
+@_jit
+def _feed_reads(
+    draws, readers, reader_department, post_department, reads, locality,
+    members, member_community, post_community, community_reads, proactivity,
+):
+    """The reads taken this step, as ``(reader, post)`` pairs in slot order.
+
+    Each reader has ``reads`` slots: a slot shows a post of the reader's department with chance
+    ``locality`` (none if the department posted nothing), else a post drawn from the whole
+    organisation's. Community members then have ``community_reads`` slots on their community's
+    posts. A slot is read with chance equal to the reader's proactivity, if it shows a post.
+    The numbers are drawn slot by slot, one kind after another (department picks, locality,
+    organisation picks, community picks, reading).
     """
-    if readers.size == 0 or reads == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = np.argsort(post_group, kind="stable")
-    sorted_group = post_group[order]
-    lo = np.searchsorted(sorted_group, reader_group, side="left")
-    hi = np.searchsorted(sorted_group, reader_group, side="right")
-    offset = (rng.random((readers.size, reads)) * (hi - lo)[:, None]).astype(np.int64)
-    index = np.minimum(lo[:, None] + offset, max(order.size - 1, 0)).ravel()
-    pick = np.where(np.repeat(hi > lo, reads), order[index], -1)
-    return np.repeat(readers, reads), pick
+    pick = _group_picks(draws, reader_department, post_department, reads)
+    for slot in range(pick.size):
+        if not uniform(draws) < locality:
+            pick[slot] = -2  # from the whole organisation, drawn next
+    for slot in range(pick.size):
+        anywhere = below(draws, post_department.size)
+        if pick[slot] == -2:
+            pick[slot] = anywhere
+    shared = _group_picks(draws, member_community, post_community, community_reads)
+    slots = pick.size + shared.size
+    reader = np.empty(slots, dtype=np.int64)
+    post = np.empty(slots, dtype=np.int64)
+    count = 0
+    for slot in range(slots):
+        if slot < pick.size:
+            who, shown = readers[slot // reads], pick[slot]
+        else:
+            who = members[(slot - pick.size) // community_reads]
+            shown = shared[slot - pick.size]
+        if uniform(draws) < proactivity[who] and shown >= 0:
+            reader[count], post[count] = who, shown
+            count += 1
+    return reader[:count], post[:count]

@@ -8,6 +8,7 @@ ran before) strengthen them again, so ties are strongest where people work with 
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 __all__ = ["forget", "TIE_FLOOR"]
@@ -19,12 +20,23 @@ TIE_FLOOR = 0.1
 def forget(state, network, params, rng: np.random.Generator, step: int) -> dict:
     """Decay unused knowledge and every tie; returns no counts."""
     p = params.forgetting
-    flat = state.knowledge.reshape(-1)
     used = np.concatenate(state.used) if state.used else np.empty(0, dtype=np.int64)
-    kept = flat[used]
-    flat *= 1.0 - p.rate
-    flat[used] = kept
-    if p.tie_decay:
-        strength = state.strength
-        strength -= p.tie_decay * (strength - TIE_FLOOR)
+    _decay(state.knowledge.reshape(-1), used, 1.0 - p.rate, state.strength, p.tie_decay, TIE_FLOOR)
     return {}
+
+
+@numba.njit(cache=True, nogil=True)
+def _decay(knowledge, used, keep, strength, tie_decay, floor):
+    """Multiply every knowledge cell but the ``used`` ones by ``keep``, and move every tie's
+    strength ``tie_decay`` of the way to ``floor``, in place and without temporaries (at a
+    million people those are hundreds of megabytes a step)."""
+    kept = np.empty(used.size)
+    for i in range(used.size):
+        kept[i] = knowledge[used[i]]
+    for i in range(knowledge.size):
+        knowledge[i] *= keep
+    for i in range(used.size):
+        knowledge[used[i]] = kept[i]
+    if tie_decay:
+        for e in range(strength.size):
+            strength[e] -= tie_decay * (strength[e] - floor)

@@ -14,13 +14,16 @@ happens here: spread through this channel is step-like.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from orglearn.simulation.processes.kernels import column_means
-from orglearn.simulation.processes.rules import learn
+from orglearn.simulation.processes.draws import stream, uniforms
+from orglearn.simulation.processes.kernels import _learn, column_means, pairwise_sum
 from orglearn.simulation.sources import TRAINING
 
 __all__ = ["train"]
+
+_jit = numba.njit(cache=True, nogil=True)
 
 
 def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
@@ -29,20 +32,64 @@ def train(state, network, params, rng: np.random.Generator, step: int) -> dict:
     if step % p.interval != p.offset % p.interval:
         return {"training": 0, "gain_training": 0.0}
     k = state.knowledge
-    gap = state.demand * (1.0 - column_means(k))
-    known = np.count_nonzero(k[:, 0] >= params.knowledge.threshold) / state.n
-    if known < p.curriculum_adoption:
-        gap[0] = -np.inf
-    topic = int(np.argmax(gap))
-    attend = np.flatnonzero(
-        rng.random(state.n) < p.attendance * (0.5 + 0.5 * state.formal_preference)
+    topic = _curriculum_topic(k, state.demand, params.knowledge.threshold, p.curriculum_adoption)
+    attend = _attendees(stream(rng), state.formal_preference, p.attendance)
+    cells, lift, learned, total = _lessons(
+        k, attend, topic, p.level, p.gain, state.proactivity, state.codifiable[topic]
     )
-    current = k[attend, topic]
-    rate = p.gain * state.proactivity[attend]
-    new = learn(current, p.level, rate, rate, state.codifiable[topic])
-    lift = new - current
-    k[attend, topic] = new
-    state.use(attend, topic)
+    state.used.append(cells)
     if state.sources is not None:
         state.sources.record(attend, None, TRAINING, lift)
-    return {"training": int(np.count_nonzero(lift > 0)), "gain_training": float(lift.sum())}
+    return {"training": learned, "gain_training": total}
+
+
+@_jit
+def _curriculum_topic(knowledge, demand, threshold, curriculum_adoption):
+    """The topic with the largest demand-weighted gap, ``demand * (1 - mean knowledge)``; the
+    new idea (topic 0) only once at least ``curriculum_adoption`` of staff know it."""
+    gap = demand * (1.0 - column_means(knowledge))
+    known = 0
+    for i in range(knowledge.shape[0]):
+        if knowledge[i, 0] >= threshold:
+            known += 1
+    if known / knowledge.shape[0] < curriculum_adoption:
+        gap[0] = -np.inf
+    return np.argmax(gap)
+
+
+@_jit
+def _attendees(draws, formal_preference, attendance):
+    """The rows ``i`` with ``u[i] < attendance * (0.5 + 0.5 * formal_preference[i])``, one
+    uniform ``u`` per person from ``draws``; branch-free like `kernels.bernoulli_rows`."""
+    u = uniforms(draws, formal_preference.size)
+    count = 0
+    for i in range(u.size):
+        count += u[i] < attendance * (0.5 + 0.5 * formal_preference[i])
+    rows = np.empty(count + 1, dtype=np.int64)
+    j = 0
+    for i in range(u.size):
+        rows[j] = i
+        j += u[i] < attendance * (0.5 + 0.5 * formal_preference[i])
+    return rows[:count]
+
+
+@_jit
+def _lessons(knowledge, attend, topic, level, gain, proactivity, codifiable):
+    """Attendees learn ``topic`` from a source at ``level`` at rate ``gain * proactivity``
+    (`rules.learn`, explicit and tacit pieces alike). Returns the cells (flat indices), each
+    attendee's lift, how many learned something and the lifts' sum (numpy's order)."""
+    topics = knowledge.shape[1]
+    cells = np.empty(attend.size, dtype=np.int64)
+    lift = np.empty(attend.size)
+    learned = 0
+    for i in range(attend.size):  # each attendee once: in place
+        r = attend[i]
+        current = knowledge[r, topic]
+        rate = gain * proactivity[r]
+        new = _learn(current, level, rate, rate, codifiable)
+        knowledge[r, topic] = new
+        cells[i] = r * topics + topic
+        lift[i] = new - current
+        if lift[i] > 0:
+            learned += 1
+    return cells, lift, learned, pairwise_sum(lift)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
+
 from orglearn.bench.run import (
     TARGETS,
     TEMP_OUT,
@@ -33,7 +35,19 @@ def test_a_small_benchmark_run_reports_every_figure(tmp_path):
         "reference_agent_steps_per_s_300"
     ]
     assert result["seconds_10000_x_365"] > 0 and result["memory_bandwidth_gb_s"] > 0
+    assert 0 < result["seconds_200_x_365"] < 60
+    # The largest size up to 100,000, again without pinned BLAS threads (a Python API user's).
+    assert result["default_blas_ratio_1000"] == (
+        result["default_blas_agent_steps_per_s_1000"] / result["agent_steps_per_s_1000"]
+    )
     assert result["sweep_speedup"] == result["sweep_runs_per_s_2"] / result["sweep_runs_per_s_1"]
+    alone, together = result["busy_runs_per_s_1"], result["busy_runs_per_s_2"]
+    assert len(alone) == len(together) == 3 and min(alone + together) > 0
+    ceiling = result["two_process_ceiling"]
+    assert ceiling == float(np.median(np.array(together) / np.array(alone)))
+    assert result["sweep_efficiency"] == result["sweep_speedup"] / ceiling
+    efficiency = result["targets"]["sweep speed-up over the machine's two-process ceiling"]
+    assert efficiency["value"] == result["sweep_efficiency"]
     assert result["machine"]["cores"] >= 1 and result["machine"]["numba"]
     assert set(result["targets"]) == {label for label, *_ in TARGETS}
     assert result["targets"]["agent-steps/s at 100,000 agents"]["value"] is None
@@ -49,6 +63,8 @@ def test_a_small_benchmark_run_reports_every_figure(tmp_path):
     table = format_table(result)
     assert "per-agent Mesa at 300" in table and "not measured in this run" in table
     assert "10,000 agents x 365 steps" in table and "cold start, CPU seconds" in table
+    assert "200 agents x 365 steps, in process" in table and "default BLAS threads" in table
+    assert "two independent busy processes over one" in table
     png = plot_scaling(result, tmp_path / "cost.png")
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "orglearn run --agents 200 --steps 365 " in table  # in the cold-start line

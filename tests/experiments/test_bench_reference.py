@@ -27,8 +27,8 @@ counts) the second does, and the margin is stated as such.
 * Event totals over the run (asks, helps, tells, ...): 10 % of the vectorised mean, but at least
   ``3 * sqrt(mean)`` events (and so at least 3). A tenth of the activity is the scale of the
   effects on counts the pattern tests assert (`tests.test_stylised_facts`: 10 % fewer refusals,
-  20 % fewer failed asks with tact), and would move the benchmark's speed-ups (38 to 116 times)
-  by a tenth at most. A count of ``m`` events varies by about ``sqrt(m)`` between runs by chance
+  20 % fewer failed asks with tact), and would move the benchmark's speed-ups by a tenth at
+  most. A count of ``m`` events varies by about ``sqrt(m)`` between runs by chance
   alone, so for the rarer events (a few hundred posts, collaborations or training lessons per
   run) the floor of three such spreads applies instead, 11 to 17 % today; it also covers counts
   near zero (training switched off, or no top-down manager to tell).

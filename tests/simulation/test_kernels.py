@@ -84,7 +84,10 @@ def test_pick_columns_follows_matrix_times_scale(w):
 
 
 def _ask(knowledge, indptr, indices, strength, askers, u_topic, u_helper, **given):
-    """`asking_choices` with everyone in one team (expertise visible) unless given otherwise."""
+    """`asking_choices` with everyone in one team (expertise visible) unless given otherwise.
+
+    ``findable`` (per person) stands for a post at step 1 against a window that starts after
+    step 0; ``up_only`` is per person here and taken for each asker's row."""
     n = knowledge.shape[0]
     options = dict(
         team=np.zeros(n, np.int64), searches=np.zeros(n, bool), findable=np.zeros(n, bool),
@@ -94,8 +97,8 @@ def _ask(knowledge, indptr, indices, strength, askers, u_topic, u_helper, **give
     options.update(given)
     return asking_choices(
         indptr, indices, knowledge, options["demand"], strength, askers, u_topic, u_helper,
-        0.05, options["team"], options["searches"], options["findable"], options["hidden"],
-        options["up_only"], options["manager"],
+        0.05, options["team"], options["searches"], options["findable"].astype(np.int64), 0,
+        options["hidden"], options["up_only"][askers], options["manager"],
     )
 
 
