@@ -59,7 +59,7 @@ def _pcg64_inlines() -> bool:
     if not _inline_pcg64:
         ours, theirs = np.random.default_rng(20261201), np.random.default_rng(20261201)
         ours.random(3), theirs.random(3)
-        drawn = _pcg64_doubles(ours.bit_generator.ctypes.state_address, 5)
+        drawn = uniforms((1, 0, 0, ours.bit_generator.ctypes.state_address), 5)  # inlined
         _inline_pcg64.append(
             np.array_equal(drawn, theirs.random(5))
             and ours.bit_generator.state == theirs.bit_generator.state
@@ -111,14 +111,6 @@ def _pcg64_next_double(typingctx, state):
         return builder.fmul(top, ir.Constant(ir.DoubleType(), 1.0 / 9007199254740992.0))
 
     return types.float64(types.int64), codegen
-
-
-@numba.njit(cache=True)
-def _pcg64_doubles(state, size):
-    out = np.empty(size)
-    for i in range(size):
-        out[i] = _pcg64_next_double(state)
-    return out
 
 
 @_jit
