@@ -67,10 +67,14 @@ class Killer(SocialLearningModel):
         import multiprocessing
         import os
         import signal
+        import time
 
         marker = os.environ.get(KILL_MARKER)
         if (self.steps <= 1 and abs(self.params.population.hoarder_share - 0.3) < 1e-9
                 and marker and os.path.exists(marker)
                 and multiprocessing.parent_process() is not None):
+            # A second of work first, as a run that outgrows memory dies some way in (and a
+            # Dask nanny gets to finish restarting the worker that ran it before).
+            time.sleep(1.0)
             os.kill(os.getpid(), signal.SIGKILL)
         super().step()

@@ -16,13 +16,15 @@ from orglearn.experiments import load_results
 from orglearn.experiments.lock import FolderLock, FolderLocked
 from tests.experiments._sweep_support import script, stop_group, wait_group_gone, write_sweep
 
+# About 8 s of runs on one worker here (1,000 people, a year): long enough that a second
+# session started when the first part appears finds the first still running.
 SLOW_SWEEP = """
 scenarios = ["baseline"]
 replications = 40
 seed = 5
-steps = 120
+steps = 365
 [fixed]
-"organisation.n_agents" = 200
+"organisation.n_agents" = 1000
 """
 
 
