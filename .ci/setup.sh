@@ -49,6 +49,13 @@ if [ "$(cat "$_orglearn_stamp" 2>/dev/null)" != "$_orglearn_want" ]; then
 fi
 export PATH="$ORGLEARN_VENV/bin:$PATH"
 
+# orglearn's own bytecode, as pip writes it for an installed package: the editable install
+# imports the source folders, and where PYTHONDONTWRITEBYTECODE is set (these machines) Python
+# would otherwise compile them again at every start (about 0.1 CPU-s a command). Up to date
+# files are skipped, so this costs nothing when nothing changed.
+"$ORGLEARN_VENV/bin/python" -m compileall -q -j 0 "$ORGLEARN_ROOT"/{orglearn,simulation,agents,scenarios,experiments,validation,calibration,reports,bench,ui,cli} \
+    >/dev/null 2>&1 || true
+
 # The web UI (`orglearn ui`) and its browser tests. Solara's front end is served from the venv,
 # since no CDN is reachable here: `orglearn ui --install-assets` unpacks the packages Solara asks
 # for from the npm registry (it only fetches what is missing), and the tests drive Debian's
