@@ -41,8 +41,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from orglearn.simulation.processes.draws import below, stream, uniform
-from orglearn.simulation.processes.kernels import _pick, column_means, read_posts
+from orglearn.simulation.processes.draws import below, stream, uniform, uniforms
+from orglearn.simulation.processes.kernels import _pull_ties, column_means, pick_columns, read_posts
 from orglearn.simulation.processes.rules import _pull, _scratch
 from orglearn.simulation.sources import ESN, best_per_cell
 
@@ -54,10 +54,7 @@ _jit = numba.njit(cache=True, nogil=True)
 def audience(state, network, weight: float) -> np.ndarray:
     """Each person's audience factor: ``1 - weight + weight * share of their ties with tools``."""
     adjacency = network.adjacency
-    degree = np.diff(adjacency.indptr)
-    with_tools = adjacency @ state.has_tools.astype(float)
-    share = np.divide(with_tools, degree, out=np.zeros(state.n), where=degree > 0)
-    return 1.0 - weight + weight * share
+    return _audiences(adjacency.indptr, adjacency.indices, state.has_tools, weight)
 
 
 def post_and_read(state, network, params, rng: np.random.Generator, step: int) -> dict:
@@ -129,7 +126,7 @@ def _esn_day(
     novelty = np.empty(demand.size)
     for t in range(demand.size):
         novelty[t] = demand[t] * (1.0 - means[t])
-    topic = _post_topics(draws, knowledge, posters, novelty)
+    topic = pick_columns(knowledge, posters, novelty, uniforms(draws, posters.size))
     kept = topic >= 0
     posters, topic = posters[kept], topic[kept]
     if posters.size == 0:
@@ -143,8 +140,8 @@ def _esn_day(
         effort[r] += 1.0
     _pull(reputation, posters, np.ones(1), reputation_rate, count, total)
     if tie_upkeep > 0.0:  # a post keeps the poster's ties to colleagues with tools warm
-        ties = _ties_to_tools(indptr, indices, reverse, posters, has_tools)
-        _pull(strength, ties, np.ones(1), tie_upkeep, count, total)
+        ties = _ties_to_tools(indptr, indices, posters, has_tools)
+        _pull_ties(strength, reverse, ties, 1.0, tie_upkeep, count, total)
     readers = np.flatnonzero(has_tools)
     reader, pick = _feed_reads(
         draws, readers, department[readers], department[posters], reads, locality,
@@ -166,22 +163,14 @@ def _posters(
     post_rate, safety, audience_weight,
 ):
     """The rows that post this step: those with tools who are neither lurkers nor hoarders and
-    whose uniform (one per person, in row order) falls below their chance to post (`audience`
-    computed inline)."""
+    whose uniform (one per person, in row order) falls below their chance to post (with their
+    `audience`)."""
     n = has_tools.size
     chosen = np.empty(n, dtype=np.int64)
     count = 0
     for i in range(n):
         u = uniform(draws)
-        lo, hi = indptr[i], indptr[i + 1]
-        share = 0.0
-        if hi > lo:
-            with_tools = 0.0
-            for e in range(lo, hi):
-                if has_tools[indices[e]]:
-                    with_tools += 1.0
-            share = with_tools / (hi - lo)
-        audience = 1.0 - audience_weight + audience_weight * share
+        audience = _audience(i, indptr, indices, has_tools, audience_weight)
         chance = (
             post_rate * generosity[i] * tech_savvy[i] * safety * (0.5 + 0.5 * boldness[i])
             * audience
@@ -193,31 +182,40 @@ def _posters(
 
 
 @_jit
-def _post_topics(draws, knowledge, posters, novelty):
-    """Each poster's topic, in proportion to ``knowledge * novelty`` (-1 where that is all 0)."""
-    topic = np.empty(posters.size, dtype=np.int64)
-    weights = np.empty(knowledge.shape[1])
-    for i in range(posters.size):
-        for t in range(weights.size):
-            weights[t] = knowledge[posters[i], t] * novelty[t]
-        topic[i] = _pick(weights, uniform(draws))
-    return topic
+def _audience(i, indptr, indices, has_tools, weight):
+    """Person ``i``'s audience factor (see `audience`)."""
+    lo, hi = indptr[i], indptr[i + 1]
+    share = 0.0
+    if hi > lo:
+        with_tools = 0.0
+        for e in range(lo, hi):
+            if has_tools[indices[e]]:
+                with_tools += 1.0
+        share = with_tools / (hi - lo)
+    return 1.0 - weight + weight * share
 
 
 @_jit
-def _ties_to_tools(indptr, indices, reverse, posters, has_tools):
-    """Both directions of every tie from a poster to a colleague with tools."""
+def _audiences(indptr, indices, has_tools, weight):
+    out = np.empty(has_tools.size)
+    for i in range(has_tools.size):
+        out[i] = _audience(i, indptr, indices, has_tools, weight)
+    return out
+
+
+@_jit
+def _ties_to_tools(indptr, indices, posters, has_tools):
+    """Every tie from a poster to a colleague with tools."""
     count = 0
     for r in posters:
         for e in range(indptr[r], indptr[r + 1]):
             count += has_tools[indices[e]]
-    edges = np.empty(2 * count, dtype=np.int64)
+    edges = np.empty(count, dtype=np.int64)
     j = 0
     for r in posters:
         for e in range(indptr[r], indptr[r + 1]):
             if has_tools[indices[e]]:
                 edges[j] = e
-                edges[count + j] = reverse[e]
                 j += 1
     return edges
 

@@ -7,8 +7,8 @@ need as arrays; the day-level ones (`asking_day`) draw them from the model's Gen
 `simulation.processes.draws`, in the order the numpy calls would, so a run's numbers depend
 only on its seed, never on thread counts.
 
-Compiled code is cached next to this module (``cache=True``), so only the first import on a
-machine pays the compile time (a few seconds). Indices are trusted: compiled code does not
+Compiled code is cached next to this module (``cache=True``), so only the first run on a
+machine pays the compile time (about half a minute for all the processes' kernels). Indices are trusted: compiled code does not
 check bounds, so callers pass rows, edges and posts that exist (the processes do).
 
 Every weighted pick uses the same rule (`_pick`): with weights ``w`` and a uniform ``u`` in

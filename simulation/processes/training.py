@@ -18,7 +18,7 @@ import numba
 import numpy as np
 
 from orglearn.simulation.processes.draws import stream, uniforms
-from orglearn.simulation.processes.kernels import _learn, column_means, pairwise_sum
+from orglearn.simulation.processes.kernels import _learn, bernoulli_rows, column_means, pairwise_sum
 from orglearn.simulation.sources import TRAINING
 
 __all__ = ["train"]
@@ -60,17 +60,9 @@ def _curriculum_topic(knowledge, demand, threshold, curriculum_adoption):
 @_jit
 def _attendees(draws, formal_preference, attendance):
     """The rows ``i`` with ``u[i] < attendance * (0.5 + 0.5 * formal_preference[i])``, one
-    uniform ``u`` per person from ``draws``; branch-free like `kernels.bernoulli_rows`."""
+    uniform ``u`` per person from ``draws`` (`kernels.bernoulli_rows`)."""
     u = uniforms(draws, formal_preference.size)
-    count = 0
-    for i in range(u.size):
-        count += u[i] < attendance * (0.5 + 0.5 * formal_preference[i])
-    rows = np.empty(count + 1, dtype=np.int64)
-    j = 0
-    for i in range(u.size):
-        rows[j] = i
-        j += u[i] < attendance * (0.5 + 0.5 * formal_preference[i])
-    return rows[:count]
+    return bernoulli_rows(u, 0.5 + 0.5 * formal_preference, attendance)
 
 
 @_jit
