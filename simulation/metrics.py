@@ -19,6 +19,8 @@ __all__ = [
     "measure",
     "gini",
     "sort_floats",
+    "sort",
+    "distinct",
     "silo_index",
     "first_crossing",
     "CHANNELS",
@@ -259,7 +261,7 @@ def gini(values: np.ndarray) -> float:
 def _gini(values):
     # The radix sort's fixed cost (six passes over 2,048 counters) outweighs its speed on
     # small organisations; both give the same sorted values.
-    v = np.sort(values) if values.size < 4096 else sort_floats(values)
+    v = sort(values) if values.size < 4096 else sort_floats(values)
     n = v.size
     total, ranked = 0.0, 0.0
     for i in range(n):
@@ -290,7 +292,10 @@ def sort_floats(values):
         counts[:] = 0
         for key in keys:
             counts[((key >> np.uint64(shift)) & np.uint64(0x7FF)) + 1] += 1
-        if counts.max() == keys.size:  # one digit throughout: this pass would change nothing
+        most = 0
+        for c in counts:
+            most = max(most, c)
+        if most == keys.size:  # one digit throughout: this pass would change nothing
             continue
         for d in range(2048):
             counts[d + 1] += counts[d]
@@ -302,6 +307,77 @@ def sort_floats(values):
     for i in range(keys.size):
         keys[i] = keys[i] ^ sign if keys[i] & sign else ~keys[i]
     return keys.view(np.float64)
+
+
+@numba.njit(cache=True, nogil=True)
+def sort(values):
+    """A sorted copy of a 1-D array of numbers without NaNs (the values of ``np.sort``).
+
+    One small quicksort shared by the compiled code that sorts (`_gini`, and
+    `collaboration._work_together` through `distinct`): numba's ``np.sort`` and ``np.unique``
+    each compiled its own generic quicksort, seconds of a first run's compile time. Median of
+    three, the smaller part first (at most 64 ranges pending), ranges under 16 left to one
+    insertion pass at the end. The sorted values are the same whatever the algorithm, so no
+    result depends on it.
+    """
+    v = values.copy()
+    n = v.size
+    lo_stack, hi_stack = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64)
+    top, lo, hi = 0, 0, n - 1
+    while True:
+        while hi - lo >= 16:
+            mid = (lo + hi) >> 1  # order v[lo] <= v[mid] <= v[hi]: sentinels for the scans
+            if v[mid] < v[lo]:
+                v[mid], v[lo] = v[lo], v[mid]
+            if v[hi] < v[mid]:
+                v[hi], v[mid] = v[mid], v[hi]
+                if v[mid] < v[lo]:
+                    v[mid], v[lo] = v[lo], v[mid]
+            pivot = v[mid]
+            v[mid], v[hi - 1] = v[hi - 1], v[mid]
+            i, j = lo, hi - 1
+            while True:
+                i += 1
+                while v[i] < pivot:
+                    i += 1
+                j -= 1
+                while pivot < v[j]:
+                    j -= 1
+                if i >= j:
+                    break
+                v[i], v[j] = v[j], v[i]
+            v[i], v[hi - 1] = v[hi - 1], v[i]
+            if i - lo < hi - i:  # keep the larger part for later, go on with the smaller
+                lo_stack[top], hi_stack[top] = i + 1, hi
+                hi = i - 1
+            else:
+                lo_stack[top], hi_stack[top] = lo, i - 1
+                lo = i + 1
+            top += 1
+        if top == 0:
+            break
+        top -= 1
+        lo, hi = lo_stack[top], hi_stack[top]
+    for i in range(1, n):  # every value is now within 16 places of its own
+        x = v[i]
+        j = i - 1
+        while j >= 0 and x < v[j]:
+            v[j + 1] = v[j]
+            j -= 1
+        v[j + 1] = x
+    return v
+
+
+@numba.njit(cache=True, nogil=True)
+def distinct(values):
+    """The distinct values of a 1-D array, sorted: ``np.unique(values)``, by `sort`."""
+    v = sort(values)
+    count = 0
+    for i in range(v.size):
+        if i == 0 or v[i] != v[count - 1]:
+            v[count] = v[i]
+            count += 1
+    return v[:count]
 
 
 @numba.njit(cache=True, nogil=True)
@@ -450,7 +526,9 @@ def _state_metrics(
     knowledge, in one compiled call: a 200-person step's metrics cost about as much as one
     numpy call each would."""
     n, topics = knowledge.shape
-    departments = 0
+    # Not a literal 0: numba would first type the call below with Literal[int](0) and compile
+    # `knowledge_summary` once more for it.
+    departments = np.int64(0)
     for d in department:
         departments = max(departments, d + 1)
     size = np.zeros(departments, dtype=np.int64)

@@ -18,8 +18,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from orglearn.simulation.metrics import distinct
 from orglearn.simulation.processes.kernels import (
-    NO_WEIGHT, _learn, bernoulli_rows, choose, pairwise_sum, pick_ties, true_rows,
+    _learn, bernoulli_rows, choose, pairwise_sum, pick_ties, true_rows,
 )
 from orglearn.simulation.processes.draws import stream, uniforms
 from orglearn.simulation.processes.rules import pull_toward
@@ -68,7 +69,7 @@ def _collaboration_day(
     if proposers.size == 0:
         return nothing
     proposers, edge = pick_ties(
-        indptr, indices, proposers, uniforms(draws, proposers.size), strength, NO_WEIGHT
+        indptr, indices, proposers, uniforms(draws, proposers.size), strength, np.empty(0)
     )
     a, b, ties = _agree(
         proposers, edge, uniforms(draws, proposers.size), indices, reverse, generosity, tact,
@@ -132,7 +133,7 @@ def _work_together(
             new_b = new_b + innovation_gain * 1.0 * (1.0 - new_b)
         cells[i], cells[m + i] = r * topics + t, s * topics + t
         outcome[i], outcome[m + i] = min(new_a, 1.0), min(new_b, 1.0)
-    touched = np.unique(cells)
+    touched = distinct(cells)
     gain = np.empty(touched.size)
     for j in range(touched.size):
         gain[j] = flat[touched[j]]

@@ -35,7 +35,7 @@ import numpy as np
 
 from orglearn.simulation.processes.draws import stream, uniforms
 from orglearn.simulation.processes.kernels import (
-    NO_WEIGHT, bernoulli_rows, pairwise_sum, pick_ties, row_dot, std, true_rows,
+    bernoulli_rows, pairwise_sum, pick_ties, row_dot, std, true_rows,
 )
 from orglearn.simulation.state import CHAMPION, MANAGER
 
@@ -115,7 +115,7 @@ def _role_models(indptr, indices, people, u, role, champion, manager_weight, cha
             champion_weight if role[j] == CHAMPION else 1.0
         )
         watched[j] = max(w, champion_weight) if champion[j] else w
-    people, edge = pick_ties(indptr, indices, people, u, NO_WEIGHT, watched)
+    people, edge = pick_ties(indptr, indices, people, u, np.empty(0), watched)
     return people, indices[edge]
 
 

@@ -32,7 +32,10 @@ from numba.extending import intrinsic
 
 __all__ = ["stream", "uniform", "uniforms", "below"]
 
-_jit = numba.njit(cache=True, nogil=True, inline="always")
+# Not inline="always": numba's own inlining repeated the draws' typing at each of some thirty
+# call sites (about a second of a first run's compile time); LLVM may inline them still, and
+# steps measured as fast.
+_jit = numba.njit(cache=True, nogil=True)
 _last: list = [None, None]  # the last Generator asked for and its stream
 _inline_pcg64: list = []  # [whether the inlined PCG64 step matches numpy's], once checked
 

@@ -42,7 +42,9 @@ import numba
 import numpy as np
 
 from orglearn.simulation.processes.draws import below, stream, uniform, uniforms
-from orglearn.simulation.processes.kernels import _pull_ties, column_means, pick_columns, read_posts
+from orglearn.simulation.processes.kernels import (
+    _pull_ties, column_means, pick_columns, read_posts, true_rows,
+)
 from orglearn.simulation.processes.rules import _pull, _scratch
 from orglearn.simulation.sources import ESN, best_per_cell
 
@@ -142,10 +144,12 @@ def _esn_day(
     if tie_upkeep > 0.0:  # a post keeps the poster's ties to colleagues with tools warm
         ties = _ties_to_tools(indptr, indices, posters, has_tools)
         _pull_ties(strength, reverse, ties, 1.0, tie_upkeep, count, total)
-    readers = np.flatnonzero(has_tools)
+    readers = true_rows(has_tools)
+    # Communities as int64, like departments: one compiled `_group_picks` serves both.
     reader, pick = _feed_reads(
-        draws, readers, department[readers], department[posters], reads, locality,
-        members, community[members], community[posters], community_reads, proactivity,
+        draws, readers, department[readers], department[posters], reads, locality, members,
+        community[members].astype(np.int64), community[posters].astype(np.int64),
+        community_reads, proactivity,
     )
     before = np.empty(reader.size if tracked else 0)
     for i in range(before.size):

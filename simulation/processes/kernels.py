@@ -8,8 +8,9 @@ need as arrays; the day-level ones (`asking_day`) draw them from the model's Gen
 only on its seed, never on thread counts.
 
 Compiled code is cached next to this module (``cache=True``), so only the first run on a
-machine pays the compile time (about half a minute for all the processes' kernels). Indices are trusted: compiled code does not
-check bounds, so callers pass rows, edges and posts that exist (the processes do).
+machine pays the compile time (about 23 s for all the processes' kernels and the metrics).
+Indices are trusted: compiled code does not check bounds, so callers pass rows, edges and posts
+that exist (the processes do).
 
 Every weighted pick uses the same rule (`_pick`): with weights ``w`` and a uniform ``u`` in
 [0, 1), it returns the first entry whose running sum exceeds ``u * sum(w)``, skipping entries
@@ -52,6 +53,8 @@ __all__ = [
 _jit = numba.njit(cache=True, nogil=True)
 
 #: Pass as ``edge_weight`` or ``node_weight`` of `pick_edges` for a weight of one throughout.
+#: From Python only: inside compiled code a global array is read-only, a type of its own that
+#: would compile `pick_edges` again; kernels pass ``np.empty(0)``.
 NO_WEIGHT = np.empty(0)
 
 # The learning rule of `rules.learn`, compiled for scalars: one definition for both.
@@ -366,7 +369,7 @@ def telling(
     for i in range(tellers.size):
         r, m = indices[edge[i]], tellers[i]
         lands[i] = knowledge[m, topic[i]] > knowledge[r, topic[i]] and u[i] < tact[r] * tact[m]
-    landed = np.flatnonzero(lands)
+    landed = true_rows(lands)
     learner, teacher = indices[edge[landed]], tellers[landed]
     rate = absorption[learner]
     for i in range(landed.size):
@@ -396,7 +399,7 @@ def helping(
     and how much, where help landed.
     """
     asked = u_insist.size
-    rows = np.flatnonzero(edge >= 0)
+    rows = true_rows(edge >= 0)
     edges = edge[rows]
     helper = indices[edges]
     can_teach = np.empty(asked, dtype=np.bool_)
@@ -422,7 +425,7 @@ def helping(
             (u_willing[i] < chance) | (pushy[i] & (u_insist[i] < chance))
         )
         lands[i] = u_lands[i] < (tact[a] if abrasive[i] else tact[a] * tact[h])
-    success = np.flatnonzero(helped & lands)
+    success = true_rows(helped & lands)
     learner, teacher, taught = askers[rows[success]], helper[success], edges[success]
     rate = absorption[learner]
     for i in range(success.size):
@@ -442,11 +445,13 @@ def helping(
         edges[can_teach & ~(helped & lands)], taught[abrasive[success]], edges[pushy]
     ))
     _pull_ties(strength, reverse, soured, 0.0, weaken, count, total)
-    judged = np.flatnonzero(can_teach)
+    judged = true_rows(can_teach)
     if judged.size:
         outcome = helped[judged].astype(np.float64)  # toward 1 if willing, 0 if refused
         _pull(reputation, helper[judged], outcome, reputation_rate, count, total)
-    helps = int(np.count_nonzero(helped))
+    helps = 0
+    for willing in helped:
+        helps += willing
     return helps, judged.size - helps, cells, learner, teacher, gain
 
 
@@ -487,7 +492,7 @@ def asking_day(
         indptr, indices, knowledge, demand, strength, askers, u_topic, u_helper, floor, team,
         has_tools, last_post, since, hidden, up_only, manager,
     )
-    asked = 0
+    asked = np.int64(0)  # not a literal 0: `uniforms` would be compiled for Literal[int](0) too
     for e in edge:
         asked += e >= 0
     u_insist = uniforms(draws, asked)
@@ -628,4 +633,16 @@ def choose(weights, u):
     """
     cdf = np.cumsum(weights / pairwise_sum(weights))
     cdf /= cdf[-1]
-    return np.searchsorted(cdf, u, side="right")
+    # np.searchsorted(cdf, u, side="right"), the first entry above each uniform, as a loop:
+    # numba's searchsorted took a third of a second to compile.
+    picks = np.empty(u.size, dtype=np.int64)
+    for i in range(u.size):
+        lo, hi = 0, cdf.size
+        while lo < hi:
+            mid = (lo + hi) >> 1
+            if cdf[mid] > u[i]:
+                hi = mid
+            else:
+                lo = mid + 1
+        picks[i] = lo
+    return picks

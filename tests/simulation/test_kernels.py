@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from orglearn.simulation.metrics import knowledge_summary, silo_index, sort_floats
+from orglearn.simulation.metrics import distinct, knowledge_summary, silo_index, sort, sort_floats
 from orglearn.simulation.processes.kernels import (
     NO_WEIGHT,
     asking_choices,
@@ -213,6 +213,26 @@ def test_silo_index_ignores_a_department_without_members():
 @given(values=hnp.arrays(float, st.integers(0, 300), elements=st.floats(allow_nan=False)))
 def test_sort_floats_sorts_like_numpy(values):
     np.testing.assert_array_equal(sort_floats(values), np.sort(values))
+
+
+@given(values=hnp.arrays(float, st.integers(0, 300), elements=st.floats(allow_nan=False)))
+def test_sort_sorts_floats_like_numpy(values):
+    np.testing.assert_array_equal(sort(values), np.sort(values))
+
+
+@given(values=hnp.arrays(np.int64, st.integers(0, 300), elements=st.integers(-50, 50)))
+def test_sort_and_distinct_of_integers_are_numpys(values):
+    np.testing.assert_array_equal(sort(values), np.sort(values))
+    np.testing.assert_array_equal(distinct(values), np.unique(values))
+
+
+def test_sort_handles_long_sorted_reversed_and_repeated_runs():
+    rng = np.random.default_rng(5)
+    for values in (
+        rng.random(100_000), np.arange(5000.0), np.arange(5000.0)[::-1].copy(),
+        np.repeat(rng.random(40), 250), np.zeros(3000),
+    ):
+        np.testing.assert_array_equal(sort(values), np.sort(values))
 
 
 @given(
