@@ -56,6 +56,24 @@ export PATH="$ORGLEARN_VENV/bin:$PATH"
 "$ORGLEARN_VENV/bin/python" -m compileall -q -j 0 "$ORGLEARN_ROOT"/{orglearn,simulation,agents,scenarios,experiments,validation,calibration,reports,bench,ui,cli} \
     >/dev/null 2>&1 || true
 
+# The model's compiled kernels: numba compiles them on first use and caches them next to their
+# modules (about 25 s once). Compile them here, once after each change of the kernels or the
+# install, so that the first run, sweep worker or UI start does not wait.
+_orglearn_kernels="$ORGLEARN_VENV/.orglearn-kernels"
+_orglearn_kernels_want="$(cat "$_orglearn_stamp" "$ORGLEARN_ROOT"/simulation/*.py \
+    "$ORGLEARN_ROOT"/simulation/processes/*.py | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$_orglearn_kernels" 2>/dev/null)" != "$_orglearn_kernels_want" ]; then
+    echo "Compiling the model's kernels (once after a change, about 25 s) ..." >&2
+    if "$ORGLEARN_VENV/bin/python" -c "from orglearn.simulation.compiled import warm_up; warm_up()" \
+           >"$ORGLEARN_VENV/kernels.log" 2>&1; then
+        echo "$_orglearn_kernels_want" > "$_orglearn_kernels"
+    else
+        tail -n 5 "$ORGLEARN_VENV/kernels.log" >&2
+        echo "warning: the kernels were not compiled ahead; the first run compiles them" \
+             "(see $ORGLEARN_VENV/kernels.log)" >&2
+    fi
+fi
+
 # The web UI (`orglearn ui`) and its browser tests. Solara's front end is served from the venv,
 # since no CDN is reachable here: `orglearn ui --install-assets` unpacks the packages Solara asks
 # for from the npm registry (it only fetches what is missing), and the tests drive Debian's
