@@ -359,8 +359,15 @@ def _run(args: argparse.Namespace) -> int:
             f"--steps {steps} ends before the scenario's {late[0].kind} intervention at step "
             f"{late[0].step}; use --steps {late[-1].step} or more"
         )
-    run_single(scenario, steps, args.seed, out=args.out, progress=show_progress(args),
-               plot=args.plot)
+    from orglearn.simulation.compiled import announce_compiling
+
+    def say(line: str) -> None:
+        if not getattr(args, "quiet", False):
+            print(line, file=sys.stderr, flush=True)
+
+    with announce_compiling(say):
+        run_single(scenario, steps, args.seed, out=args.out, progress=show_progress(args),
+                   plot=args.plot)
     summary = json.loads((args.out / "summary.json").read_text(encoding="utf-8"))
     if args.json:
         emit(summary)

@@ -13,9 +13,17 @@ start::
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-__all__ = ["MODULES", "kernels", "warm_up"]
+__all__ = ["MODULES", "COMPILING", "kernels", "warm_up", "announce_compiling"]
+
+#: What `announce_compiling` says.
+COMPILING = (
+    "Compiling the model's kernels: a machine's first run waits about 25 s for this, once "
+    "(orglearn.simulation.compiled.warm_up() does it ahead)"
+)
 
 #: The modules that hold the model's compiled functions.
 MODULES = (
@@ -64,3 +72,28 @@ def warm_up(agents: int = 60) -> None:
         rng=0, n_agents=agents, track_sources=True, training__enabled=True, training__interval=2
     )
     model.run(4)
+
+
+@contextmanager
+def announce_compiling(say: Callable[[str], None]) -> Iterator[None]:
+    """Within the block, call ``say(COMPILING)`` once, when numba starts compiling.
+
+    Loading kernels from numba's cache is not compiling, so on a machine that has compiled
+    them before this says nothing; on a first run it says why the run waits before its first
+    step. Uses numba's event API (``numba.core.event``).
+    """
+    from numba.core import event
+
+    class _FirstCompile(event.Listener):
+        said = False
+
+        def on_start(self, ev: event.Event) -> None:
+            if not self.said:
+                self.said = True
+                say(COMPILING)
+
+        def on_end(self, ev: event.Event) -> None:
+            pass
+
+    with event.install_listener("numba:compile", _FirstCompile()):
+        yield

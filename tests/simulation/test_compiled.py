@@ -12,7 +12,9 @@ import os
 import subprocess
 import sys
 
-from orglearn.simulation.compiled import MODULES, kernels
+import numba
+
+from orglearn.simulation.compiled import COMPILING, MODULES, announce_compiling, kernels
 
 #: Kernels that are meant to be compiled for more than one signature, and how many.
 SEVERAL = {"metrics.sort": 2}  # float64 (the Gini coefficient) and int64 (distinct cells)
@@ -21,10 +23,12 @@ _CHECK = """
 import json
 from numba.core import event
 from orglearn.scenarios import builtin_names, load
-from orglearn.simulation.compiled import kernels, warm_up
+from orglearn.simulation.compiled import announce_compiling, kernels, warm_up
 from orglearn.simulation.model import SocialLearningModel
 
-warm_up()
+said = []
+with announce_compiling(said.append):
+    warm_up()
 after_warm_up = {name: len(f.signatures) for name, f in kernels().items()}
 compiled = []
 
@@ -37,13 +41,15 @@ class Compiles(event.Listener):
 
 event.register("numba:compile", Compiles())
 # Another size, seed and sources tracked everywhere: nothing should be left to compile.
-for name in builtin_names():
-    scenario = load(name)
-    model = SocialLearningModel(scenario, rng=1, n_agents=150, track_sources=True)
-    last = max((i.step for i in scenario.interventions), default=0)
-    model.run(last + model.params.training.interval + 2)
+with announce_compiling(said.append):
+    for name in builtin_names():
+        scenario = load(name)
+        model = SocialLearningModel(scenario, rng=1, n_agents=150, track_sources=True)
+        last = max((i.step for i in scenario.interventions), default=0)
+        model.run(last + model.params.training.interval + 2)
 after_runs = {name: len(f.signatures) for name, f in kernels().items()}
-print(json.dumps({"warm_up": after_warm_up, "runs": after_runs, "compiled": compiled}))
+print(json.dumps({"warm_up": after_warm_up, "runs": after_runs, "compiled": compiled,
+                  "said": said}))
 """
 
 
@@ -73,6 +79,38 @@ def test_warm_up_compiles_every_kernel_once_and_leaves_nothing_to_compile(tmp_pa
     # (e.g. a global array passed inside compiled code is read-only, a type of its own).
     several = {name: n for name, n in signatures.items() if n > SEVERAL.get(name, 1)}
     assert not several, f"compiled for more than one signature: {several}"
-    # Runs of every built-in at another size compile nothing new.
+    # Runs of every built-in at another size compile nothing new, and say nothing of it.
     assert result["compiled"] == []
     assert result["runs"] == signatures
+    assert result["said"] == [COMPILING]  # once, for the warm-up's compiles
+
+
+def test_announce_compiling_speaks_once_when_numba_compiles():
+    @numba.njit  # not cached: compiled at its first call with each type
+    def double(x):
+        return 2 * x
+
+    said = []
+    with announce_compiling(said.append):
+        double(1)
+        double(2.0)
+    assert said == [COMPILING]
+    said.clear()
+    with announce_compiling(said.append):
+        double(3)  # compiled already: nothing to say
+    assert said == []
+
+
+def test_a_first_run_says_it_is_compiling(tmp_path):
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba")}
+    args = ["-m", "orglearn", "run", "--agents", "40", "--steps", "2", "--no-plot",
+            "--out", str(tmp_path / "out")]
+    first = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
+                           timeout=600, cwd=tmp_path)
+    assert first.returncode == 0, first.stderr[-3000:]
+    assert COMPILING in first.stderr
+    assert COMPILING not in first.stdout
+    again = subprocess.run([sys.executable, *args], env=env, capture_output=True, text=True,
+                           timeout=600, cwd=tmp_path)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert COMPILING not in again.stderr  # loaded from the cache the first run wrote
