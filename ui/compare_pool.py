@@ -12,6 +12,7 @@ so little crosses between processes.
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures as cf
 import multiprocessing
 import os
@@ -61,10 +62,10 @@ def replicate(scenario: Scenario, seed: np.random.SeedSequence, steps: int
 
 
 def _warm_up() -> int:
-    """Import the engine and build and run a tiny model (in a worker)."""
-    from orglearn.simulation.model import SocialLearningModel
+    """Import the engine and load every kernel, running a tiny model (in a worker)."""
+    from orglearn.simulation.compiled import warm_up
 
-    SocialLearningModel(n_agents=30, rng=0).run(2)
+    warm_up()
     return os.getpid()
 
 
@@ -88,9 +89,15 @@ def warm() -> list[cf.Future]:
 
 
 def reset_executor() -> None:
-    """Forget a broken pool (the next comparison starts a new one)."""
+    """Shut down and forget the pool: a broken one (the next comparison starts a new one), and
+    at exit."""
     global _executor
     with _lock:
         if _executor is not None:
             _executor.shutdown(wait=False, cancel_futures=True)
         _executor = None
+
+
+# Shut the pool down while the interpreter is whole: left to the end of its shutdown, the
+# pool's clean-up can run after the modules it needs are gone ("Exception ignored in ...").
+atexit.register(reset_executor)

@@ -82,10 +82,19 @@ def serve(
         print(f"orglearn ui: error: port {port} on {host} {why}", file=sys.stderr)
         return 2
     configure(idle_minutes, settings, app)
-    if app == APP_MODULE:  # start the comparison's worker processes now, not on first use
+    if app == APP_MODULE:
+        from orglearn.simulation.compiled import announce_compiling, warm_up
         from orglearn.ui.compare_pool import warm
 
-        warm()
+        # The model's kernels first, here: a machine's first start compiles them once (about
+        # 25 s, and says so) instead of the first page, and the comparison's workers then load
+        # them from numba's cache rather than each compiling them too.
+        def say(line: str) -> None:
+            print(f"orglearn UI: {line}", file=sys.stderr, flush=True)
+
+        with announce_compiling(say):
+            warm_up()
+        warm()  # start the comparison's worker processes now, not on first use
     os.environ["SERVER_NAME"], os.environ["SERVER_PORT"] = host, str(port)
     import uvicorn
 
