@@ -20,7 +20,7 @@ import numpy as np
 
 from orglearn.simulation.metrics import distinct
 from orglearn.simulation.processes.kernels import (
-    _learn, bernoulli_rows, choose, pairwise_sum, pick_ties, true_rows,
+    _absorb, _learn, bernoulli_rows, choose, pairwise_sum, pick_ties, true_rows,
 )
 from orglearn.simulation.processes.draws import stream, uniforms
 from orglearn.simulation.processes.rules import pull_toward
@@ -128,9 +128,9 @@ def _work_together(
         rate_a, rate_b = learning * absorption[r], learning * absorption[s]
         new_a = _learn(ka, kb, rate_a, rate_a, c)
         new_b = _learn(kb, ka, rate_b, rate_b, c)
-        if u_innovate[i] < innovation_chance and t > 0:  # `rules.absorb` from a source at 1.0
-            new_a = new_a + innovation_gain * 1.0 * (1.0 - new_a)
-            new_b = new_b + innovation_gain * 1.0 * (1.0 - new_b)
+        if u_innovate[i] < innovation_chance and t > 0:  # learning from a source at 1.0
+            new_a = _absorb(new_a, 1.0, innovation_gain)
+            new_b = _absorb(new_b, 1.0, innovation_gain)
         cells[i], cells[m + i] = r * topics + t, s * topics + t
         outcome[i], outcome[m + i] = min(new_a, 1.0), min(new_b, 1.0)
     touched = distinct(cells)

@@ -14,7 +14,7 @@ import numba
 import numpy as np
 
 from orglearn.simulation.processes.draws import stream, uniforms
-from orglearn.simulation.processes.kernels import bernoulli_rows, choose, pairwise_sum
+from orglearn.simulation.processes.kernels import _absorb, bernoulli_rows, choose, pairwise_sum
 from orglearn.simulation.sources import FIELD
 
 __all__ = ["learn_in_the_field"]
@@ -64,7 +64,7 @@ def _lessons(knowledge, learners, client_demand, u_topic, rate, tact):
         r, t = learners[i], client_topic[i] + 1
         current = knowledge[r, t]
         # Clients open up to people who listen well: the lesson scales with tact.
-        new = current + rate * tact[r] * (1.0 - current)
+        new = _absorb(current, 1.0, rate * tact[r])
         knowledge[r, t] = new
         cells[i] = r * topics + t
         gain[i] = new - current

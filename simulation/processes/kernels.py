@@ -27,7 +27,7 @@ import numpy as np
 
 from orglearn.simulation.parameters import STYLES
 from orglearn.simulation.processes.draws import uniforms
-from orglearn.simulation.processes.rules import _pull, learn
+from orglearn.simulation.processes.rules import _pull, absorb, learn
 
 
 __all__ = [
@@ -57,8 +57,10 @@ _jit = numba.njit(cache=True, nogil=True)
 #: would compile `pick_edges` again; kernels pass ``np.empty(0)``.
 NO_WEIGHT = np.empty(0)
 
-# The learning rule of `rules.learn`, compiled for scalars: one definition for both.
+# The learning rules of `rules.learn` and `rules.absorb`, compiled for scalars: one definition
+# for both.
 _learn = numba.njit(cache=True, inline="always")(learn)
+_absorb = numba.njit(cache=True, inline="always")(absorb)
 
 
 
@@ -351,6 +353,17 @@ def _learn_from(knowledge, learner, teacher, topic, edge, rate, strength, codifi
 
 
 @_jit
+def _absorption(absorption, learner, style, style_rules, defensive_absorption):
+    """Each learner's rate of taking in what they are taught or told: their absorption, times
+    ``defensive_absorption`` for a defensive learner (with ``style_rules``)."""
+    rate = absorption[learner]
+    for i in range(learner.size):
+        if style_rules and style[learner[i]] == DEFENSIVE:
+            rate[i] = defensive_absorption * rate[i]
+    return rate
+
+
+@_jit
 def telling(
     knowledge, indices, reverse, strength, tact, absorption, style, style_rules, codifiable,
     tellers, topic, edge, u, defensive_absorption, strengthen, count, total,
@@ -371,10 +384,7 @@ def telling(
         lands[i] = knowledge[m, topic[i]] > knowledge[r, topic[i]] and u[i] < tact[r] * tact[m]
     landed = true_rows(lands)
     learner, teacher = indices[edge[landed]], tellers[landed]
-    rate = absorption[learner]
-    for i in range(landed.size):
-        if style_rules and style[learner[i]] == DEFENSIVE:
-            rate[i] = defensive_absorption * rate[i]
+    rate = _absorption(absorption, learner, style, style_rules, defensive_absorption)
     cells, gain = _learn_from(
         knowledge, learner, teacher, topic[landed], edge[landed], rate, strength, codifiable
     )
@@ -427,10 +437,7 @@ def helping(
         lands[i] = u_lands[i] < (tact[a] if abrasive[i] else tact[a] * tact[h])
     success = true_rows(helped & lands)
     learner, teacher, taught = askers[rows[success]], helper[success], edges[success]
-    rate = absorption[learner]
-    for i in range(success.size):
-        if style_rules and style[learner[i]] == DEFENSIVE:
-            rate[i] = defensive_absorption * rate[i]
+    rate = _absorption(absorption, learner, style, style_rules, defensive_absorption)
     cells, gain = _learn_from(
         knowledge, learner, teacher, topic[rows[success]], taught, rate, strength, codifiable
     )
