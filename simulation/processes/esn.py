@@ -173,13 +173,15 @@ def _posters(
     chosen = np.empty(n, dtype=np.int64)
     count = 0
     for i in range(n):
-        u = uniform(draws)
+        u = uniform(draws)  # drawn for everyone, in row order
+        if not has_tools[i] or lurker[i] or hoarder[i]:
+            continue  # cannot post: no need to weigh their ties
         audience = _audience(i, indptr, indices, has_tools, audience_weight)
         chance = (
             post_rate * generosity[i] * tech_savvy[i] * safety * (0.5 + 0.5 * boldness[i])
             * audience
         )
-        if has_tools[i] and not lurker[i] and not hoarder[i] and u < chance:
+        if u < chance:
             chosen[count] = i
             count += 1
     return chosen[:count]
