@@ -179,6 +179,14 @@ def memory_bandwidth(size_mb: int = 512, repeats: int = 5) -> float:
     return 2 * src.nbytes / best / 1e9
 
 
+def _child_env(pin_blas: bool) -> dict[str, str]:
+    """The environment of a measuring child: one BLAS thread, as sweep workers have, or (not
+    ``pin_blas``) the thread variables unset, as a Python API user has them."""
+    if pin_blas:
+        return dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    return {k: v for k, v in os.environ.items() if k not in _THREAD_VARIABLES}
+
+
 def _in_subprocess(call: str, pin_blas: bool = True) -> Any:
     """Run ``call`` (a Python expression) in a fresh interpreter and return its JSON result.
 
@@ -186,10 +194,8 @@ def _in_subprocess(call: str, pin_blas: bool = True) -> Any:
     environment a Python API user has (BLAS threads left to the library's default).
     """
     code = f"import json, orglearn.bench.run as bench; print(json.dumps(bench.{call}))"
-    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    if not pin_blas:
-        env = {k: v for k, v in os.environ.items() if k not in _THREAD_VARIABLES}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=_child_env(pin_blas))
     if out.returncode != 0:
         raise RuntimeError(f"benchmark step failed: {call}\n{out.stderr[-2000:]}")
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -282,7 +288,7 @@ class BusyProcesses:
     def __init__(self, processes: int = 2, runs: int = 8, agents: int = 5000) -> None:
         self.runs = runs
         code = f"import orglearn.bench.run as bench; bench._busy_worker({runs}, {agents})"
-        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        env = _child_env(pin_blas=True)
         # stderr to files: a pipe nobody reads could fill up and block the child.
         self._logs = [tempfile.TemporaryFile("w+") for _ in range(processes)]
         self._children = [
